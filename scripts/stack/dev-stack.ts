@@ -1,0 +1,126 @@
+/**
+ * The embedded dev stack: the Temporal dev server (SQLite under .data/, Web UI, the project's search attributes)
+ * and a worker of this project. Used by `npm run dev` (runs until Ctrl-C) and `npm run demo` (runs one job).
+ */
+import { mkdir } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import { searchAttributeCliArgs } from '../../contracts/temporal';
+import { REPO_ROOT, resolveTemporalCli } from '../temporal-cli';
+import { ManagedProcess } from './processes';
+
+export interface DevStackSettings {
+  temporalPort: number;
+  uiPort: number;
+  dataDir: string;
+}
+
+export function devStackSettings(env: NodeJS.ProcessEnv = process.env): DevStackSettings {
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}=${raw} is not a TCP port (1-65535).`);
+    return value;
+  };
+  return {
+    temporalPort: port('DEV_TEMPORAL_PORT', 7233),
+    uiPort: port('DEV_TEMPORAL_UI_PORT', 8233),
+    dataDir: path.resolve(env.DEV_DATA_DIR ?? path.join(REPO_ROOT, '.data')),
+  };
+}
+
+export interface RunningDevStack {
+  temporalAddress: string;
+  uiUrl: string;
+  /** Environment for processes that talk to this stack (worker, scripts). */
+  env: NodeJS.ProcessEnv;
+  /** Processes this call started (empty where it joined a stack that was already running). */
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+export function portIsOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function waitForPort(port: number, what: string, timeoutMs: number, process?: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portIsOpen(port)) return;
+    if (process?.hasExited) throw new Error(`${what} exited before it opened port ${port}. Its last output:\n${process.recentOutput()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not open port ${port} within ${timeoutMs / 1000} s.`);
+}
+
+export interface StartOptions {
+  /** Echo the processes' output (dev: yes; demo: no, but shown if something fails). */
+  echo: boolean;
+}
+
+export async function startTemporalDevServer(settings: DevStackSettings, options: StartOptions): Promise<ManagedProcess> {
+  const cli = await resolveTemporalCli({ install: true });
+  const dbDir = path.join(settings.dataDir, 'temporal');
+  await mkdir(dbDir, { recursive: true });
+  const server = new ManagedProcess(
+    'temporal',
+    cli.path,
+    [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', String(settings.temporalPort),
+      '--ui-port', String(settings.uiPort),
+      '--db-filename', path.join(dbDir, 'dev.sqlite'),
+      '--log-level', 'error',
+      ...searchAttributeCliArgs(),
+    ],
+    { echo: options.echo },
+  );
+  await waitForPort(settings.temporalPort, 'The Temporal dev server', 60_000, server);
+  await waitForPort(settings.uiPort, 'The Temporal Web UI', 30_000, server);
+  return server;
+}
+
+export async function startWorker(env: NodeJS.ProcessEnv, options: StartOptions): Promise<ManagedProcess> {
+  const worker = new ManagedProcess('worker', process.execPath, [require.resolve('tsx/cli'), path.join(REPO_ROOT, 'workers', 'main.ts')], {
+    env,
+    cwd: REPO_ROOT,
+    echo: options.echo,
+  });
+  await worker.waitForLine(/"msg":"worker started"/, 120_000);
+  return worker;
+}
+
+/**
+ * Starts the stack, or joins one already listening on the ports (another `npm run dev`), so the demo can run
+ * beside a dev stack without fighting over the ports.
+ */
+export async function startDevStack(settings: DevStackSettings, options: StartOptions): Promise<RunningDevStack> {
+  const temporalAddress = `127.0.0.1:${settings.temporalPort}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: `http://localhost:${settings.uiPort}` };
+  const processes: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const p of [...processes].reverse()) await p.stop();
+  };
+  try {
+    if (!(await portIsOpen(settings.temporalPort))) processes.push(await startTemporalDevServer(settings, options));
+    processes.push(await startWorker(env, options));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { temporalAddress, uiUrl: `http://localhost:${settings.uiPort}`, env, processes, stop };
+}

@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TASK_QUEUE } from '../../contracts/temporal';
+import { pipelineCheck } from '../../workflows';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm run dev (scripts/dev.ts)', () => {
+  let dataDir: string;
+  let dev: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'dev-stack-'));
+  });
+
+  afterAll(async () => {
+    if (dev?.pid && alive(dev.pid)) dev.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('brings up server, Web UI and worker, runs work, and stops every process on SIGINT', async () => {
+    const [temporalPort, uiPort] = [await freePort(), await freePort()];
+    dev = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/dev.ts'], {
+      cwd: root,
+      env: { ...process.env, DEV_TEMPORAL_PORT: String(temporalPort), DEV_TEMPORAL_UI_PORT: String(uiPort), DEV_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    dev.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => dev?.once('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Ctrl-C stops everything.') && Date.now() < deadline) {
+      if (dev.exitCode !== null) throw new Error(`dev stack exited early:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(output).toContain(`Web UI           http://localhost:${uiPort}`);
+    const pids = [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+
+    // The stack's own worker runs a workflow, and the Web UI's API lists it.
+    const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    const workflowId = `pipeline-check/dev-stack-test/${Date.now()}`;
+    try {
+      const client = new Client({ connection });
+      await client.workflow.execute(pipelineCheck, { workflowId, taskQueue: TASK_QUEUE, args: [{ requestedBy: 'dev-stack-test' }] });
+    } finally {
+      await connection.close();
+    }
+    let listed = '';
+    for (let attempt = 0; attempt < 40 && !listed.includes(workflowId); attempt++) {
+      const response = await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows`);
+      expect(response.status).toBe(200);
+      listed = await response.text();
+      if (!listed.includes(workflowId)) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(listed).toContain(workflowId);
+
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The worker process: `npm run worker` (or `node dist/workers/main.js` after `npm run build`).
+ * Connects with the standard TEMPORAL_* settings, runs until SIGINT/SIGTERM, then drains in-flight activities for
+ * WORKER_SHUTDOWN_GRACE_TIME before exiting.
+ */
+import { Runtime } from '@temporalio/worker';
+import { TASK_QUEUE } from '../contracts/temporal';
+import { createWorkerActivities } from './activities';
+import { createWorker } from './create-worker';
+import { createLogger, temporalLoggerFrom } from './logging';
+import { connectNative, loadTemporalTarget } from './temporal-connection';
+import { loadWorkerSettings } from './worker-settings';
+
+async function main(): Promise<void> {
+  const logger = createLogger('worker');
+  // Before any connection: one Runtime per process, with our structured logger and signal handling.
+  Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const settings = loadWorkerSettings();
+  const target = loadTemporalTarget();
+  const connection = await connectNative(target);
+  try {
+    const worker = await createWorker({ connection, namespace: target.namespace, activities: createWorkerActivities(), settings });
+    logger.info({ address: target.address, namespace: target.namespace, taskQueue: TASK_QUEUE, settings }, 'worker started');
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Worker tuning, from the environment. Each setting names its variable in errors. */
+export const WorkerSettingsSchema = z.object({
+  maxConcurrentActivities: z.coerce.number().int().min(1).max(1000).default(20),
+  maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(20),
+  maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** Milliseconds; written as 500ms, 30s or 2m. */
+  shutdownGraceTime: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/, 'a duration such as 30s or 2m')
+    .default('30s')
+    .transform((v) => {
+      const [, amount = '0', unit] = /^(\d+)(ms|s|m)$/.exec(v) ?? [];
+      return Number(amount) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1);
+    }),
+  usePrebuiltBundle: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+});
+export type WorkerSettings = z.infer<typeof WorkerSettingsSchema>;
+
+const ENV_NAMES: Record<keyof WorkerSettings, string> = {
+  maxConcurrentActivities: 'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  maxConcurrentWorkflowTasks: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
+  shutdownGraceTime: 'WORKER_SHUTDOWN_GRACE_TIME',
+  usePrebuiltBundle: 'WORKER_USE_PREBUILT_BUNDLE',
+};
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const raw = Object.fromEntries(
+    Object.entries(ENV_NAMES).flatMap(([key, name]) => (env[name] !== undefined && env[name] !== '' ? [[key, env[name]]] : [])),
+  );
+  const parsed = WorkerSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof WorkerSettings;
+      return `  ${ENV_NAMES[key] ?? String(key)}=${JSON.stringify(raw[key])}: ${issue.message}`;
+    });
+    throw new SettingsError(`Invalid worker settings:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
