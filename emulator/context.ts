@@ -1,0 +1,35 @@
+import type { AppRegistration } from './apps';
+import type { FaultEngine } from './faults';
+import type { RequestLog } from './request-log';
+import type { Settings } from './settings';
+import type { EmulatorStore } from './store';
+import type { Clock } from './time';
+import type { TokenService } from './tokens';
+
+/** The dependencies every handler receives: one object, built once by startEmulator. */
+export interface EmulatorContext {
+  store: EmulatorStore;
+  clock: Clock;
+  settings: Settings;
+  tokens: TokenService;
+  apps: Map<string, AppRegistration>;
+  faults: FaultEngine;
+  requestLog: RequestLog;
+  /** Set once the server listens (the port may be chosen by the OS). */
+  baseUrl: string;
+  /** Where uploaded file contents live. */
+  dataDir: string;
+  /** Writes the state file (if any) after a change. */
+  persist(): void;
+  /** CSV processing of completed sessions. */
+  processing: {
+    start(sessionId: string): void;
+    /** Resolves when the session's processing (if any) has finished. */
+    settled(sessionId: string): Promise<void>;
+  };
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function tenantIssuer(context: Pick<EmulatorContext, 'baseUrl' | 'store'>): string {
+  return `${context.baseUrl}/${context.store.seed.tenantId}/v2.0`;
+}
