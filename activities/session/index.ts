@@ -1,0 +1,2 @@
+export { createSessionActivities } from './activities';
+export type { SessionActivities, SessionActivitiesDeps } from './activities';

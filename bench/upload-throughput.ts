@@ -1,0 +1,144 @@
+/**
+ * Upload throughput of our Graph client versus `curl -F file=@...` against the same emulator endpoint, in one run,
+ * plus our client's peak RSS during the largest upload (issue 4, item 10). Targets: >= 0.9 of curl's MB/s, and a
+ * peak RSS that does not grow with file size (< 250 MB for 2 GB).
+ *
+ *   npx tsx bench/upload-throughput.ts [--sizes 200,2048] [--rounds 2]
+ *
+ * The emulator runs in this process; our client runs in a child process (bench/upload-client-child.ts) so its RSS
+ * is the client's alone, as in a worker. Files are generated in a temp dir and deleted afterwards.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GRAPH_SCOPE, createCredential } from '../activities/graph/credential';
+import { loadGraphSettings } from '../activities/graph/settings';
+import { DEFAULT_TLS_DIR, clientEnvironment, ensureCertificateAuthority, startEmulator } from '../emulator';
+import type { RunningEmulator } from '../emulator';
+import type { ChildResult, ChildTask } from './upload-client-child';
+import { writeSyntheticCsv } from './upload-fixtures';
+
+const execFileAsync = promisify(execFile);
+const CATALOG = 'c0ffee00-0000-4000-8000-00000000ca01';
+const RESOURCE = 'd00d0000-0000-4000-8000-00000000b001';
+const DEFINITION = 'e1e1e1e1-0000-4000-8000-0000000000d1';
+const WRITER = '11111111-1111-4111-8111-111111111111';
+const MB = 1024 * 1024;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+function graphEnv(emulator: RunningEmulator): Record<string, string> {
+  return { ...clientEnvironment(emulator), GRAPH_HTTP_HEADERS_TIMEOUT_MS: '600000' };
+}
+
+async function runClient(task: ChildTask, env: Record<string, string>, caCertPath: string): Promise<ChildResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'upload-client-child.ts')], {
+    env: { ...process.env, ...env, NODE_EXTRA_CA_CERTS: caCertPath, UPLOAD_BENCH_TASK: JSON.stringify(task) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`client child exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+}
+
+async function runCurl(url: string, path: string, name: string, headerFile: string, caCertPath: string): Promise<{ seconds: number; status: string }> {
+  const { stdout } = await execFileAsync(
+    'curl',
+    ['-sS', '--cacert', caCertPath, '-H', `@${headerFile}`, '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-F', `file=@${path};type=application/octet-stream;filename=${name}`, url],
+    { maxBuffer: MB },
+  );
+  const [status = '', seconds = 'NaN'] = stdout.trim().split(' ');
+  if (status !== '200') throw new Error(`curl upload answered ${status}`);
+  return { seconds: Number(seconds), status };
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS only at start: create the emulator's CA if needed, then run this script again in a
+ * child that trusts it. Returns true in the parent (which should then just wait).
+ */
+async function reexecTrustingEmulatorCa(): Promise<boolean> {
+  const ca = await ensureCertificateAuthority(DEFAULT_TLS_DIR);
+  if (process.env.NODE_EXTRA_CA_CERTS === ca.certPath) return false;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath }, stdio: 'inherit' });
+  process.exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return true;
+}
+
+async function main(): Promise<void> {
+  if (await reexecTrustingEmulatorCa()) return;
+  const sizes = option('--sizes', '200,2048').split(',').map((s) => Number(s.trim()));
+  const rounds = Number(option('--rounds', '2'));
+  const dir = await mkdtemp(join(tmpdir(), 'upload-bench-'));
+  const emulator = await startEmulator({ port: 0, maxUploadBytes: 8 * 1024 * MB });
+  try {
+    const env = graphEnv(emulator);
+    const credential = createCredential(loadGraphSettings(env));
+    const token = await credential.getToken(GRAPH_SCOPE);
+    if (token === null) throw new Error('no token from the emulator');
+    // The token goes to curl in a private header file, not on its command line.
+    const headerFile = join(dir, 'auth-header');
+    await writeFile(headerFile, `Authorization: Bearer ${token.token}\n`);
+    await chmod(headerFile, 0o600);
+
+    const instance = await emulator.admin.startInstance(DEFINITION);
+    const session = await (async () => {
+      const { GraphClient } = await import('../activities/graph/client');
+      const { createGraphDispatcher } = await import('../activities/graph/dispatcher');
+      const settings = loadGraphSettings(env);
+      const dispatcher = createGraphDispatcher(settings);
+      const created = await new GraphClient({ credential, dispatcher, settings }).createUploadSession(CATALOG, RESOURCE, { reviewDefinitionId: DEFINITION, reviewInstanceId: instance.id });
+      await dispatcher.close();
+      return created;
+    })();
+    const uploadUrl = `${emulator.graphBaseUrl}/v1.0/identityGovernance/entitlementManagement/catalogs/${CATALOG}/resources/${RESOURCE}/uploadSessions/${session.id}/uploadFile`;
+
+    console.log(`emulator ${emulator.graphBaseUrl}, session ${session.id}, ${rounds} round(s) per size, best round counts`);
+    const summary: string[] = [];
+    for (const sizeMb of sizes) {
+      const path = join(dir, `bench-${sizeMb}.csv`);
+      const bytes = await writeSyntheticCsv(path, sizeMb * MB);
+      let bestOurs = 0;
+      let bestCurl = 0;
+      let peakRssMb = 0;
+      let baselineRssMb = 0;
+      for (let round = 1; round <= rounds; round++) {
+        const ours = await runClient({ catalogId: CATALOG, resourceId: RESOURCE, sessionId: session.id, path, name: `ours-${sizeMb}-${round}.csv`, size: bytes }, env, emulator.caCertPath);
+        const oursMbps = bytes / MB / ours.seconds;
+        const curl = await runCurl(uploadUrl, path, `curl-${sizeMb}-${round}.csv`, headerFile, emulator.caCertPath);
+        const curlMbps = bytes / MB / curl.seconds;
+        bestOurs = Math.max(bestOurs, oursMbps);
+        bestCurl = Math.max(bestCurl, curlMbps);
+        peakRssMb = Math.max(peakRssMb, ours.peakRssBytes / MB);
+        baselineRssMb = ours.baselineRssBytes / MB;
+        console.log(
+          `  ${String(sizeMb).padStart(5)} MB round ${round}: client ${oursMbps.toFixed(0)} MB/s (${ours.seconds.toFixed(2)} s, peak RSS ${(ours.peakRssBytes / MB).toFixed(0)} MB), ` +
+            `curl ${curlMbps.toFixed(0)} MB/s (${curl.seconds.toFixed(2)} s)`,
+        );
+      }
+      const line =
+        `${String(sizeMb).padStart(5)} MB: client ${bestOurs.toFixed(0)} MB/s, curl ${bestCurl.toFixed(0)} MB/s, ratio client/curl ${(bestOurs / bestCurl).toFixed(2)} (target >= 0.90); ` +
+        `client peak RSS ${peakRssMb.toFixed(0)} MB (before upload ${baselineRssMb.toFixed(0)} MB; target < 250 MB)`;
+      summary.push(line);
+      await rm(path, { force: true });
+    }
+    console.log('\nsummary');
+    for (const line of summary) console.log(line);
+    // Leave nothing active behind.
+    await emulator.admin.reset();
+  } finally {
+    await emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
