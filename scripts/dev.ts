@@ -13,6 +13,8 @@ async function main(): Promise<void> {
       'Dev stack is up:',
       `  Temporal server  ${stack.temporalAddress} (namespace default; history in ${settings.dataDir}/temporal/dev.sqlite)`,
       `  Web UI           ${stack.uiUrl}`,
+      `  Graph emulator   ${stack.emulator.baseUrl} (Graph /v1.0 and /beta, Entra /${stack.emulator.tenantId}/oauth2/v2.0/token, admin ${stack.emulator.adminUrl})`,
+      `                   trust its CA with NODE_EXTRA_CA_CERTS=${stack.emulator.caCertPath}`,
       `  Worker           task queue entra-review-upload`,
       `  Processes        ${stack.processes.map((p) => `${p.name} (pid ${String(p.pid)})`).join(', ')}`,
       'Ctrl-C stops everything.',

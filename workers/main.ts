@@ -4,7 +4,6 @@
  * WORKER_SHUTDOWN_GRACE_TIME before exiting.
  */
 import { Runtime } from '@temporalio/worker';
-import { TASK_QUEUE } from '../contracts/temporal';
 import { createWorkerActivities } from './activities';
 import { createWorker } from './create-worker';
 import { createLogger, temporalLoggerFrom } from './logging';
@@ -17,14 +16,16 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const settings = loadWorkerSettings();
   const target = loadTemporalTarget();
+  const { activities, close: closeGraph } = createWorkerActivities(process.env, logger);
   const connection = await connectNative(target);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, activities: createWorkerActivities(), settings });
-    logger.info({ address: target.address, namespace: target.namespace, taskQueue: TASK_QUEUE, settings }, 'worker started');
+    const worker = await createWorker({ connection, namespace: target.namespace, activities, settings, taskQueue: settings.taskQueue });
+    logger.info({ address: target.address, namespace: target.namespace, taskQueue: settings.taskQueue, settings }, 'worker started');
     await worker.run();
     logger.info('worker stopped');
   } finally {
     await connection.close();
+    await closeGraph();
   }
 }
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { TASK_QUEUE } from '../contracts/temporal';
 
 /** Worker tuning, from the environment. Each setting names its variable in errors. */
 export const WorkerSettingsSchema = z.object({
+  /** Runs are started on the project's task queue; a separate queue isolates e.g. a staging worker fleet. */
+  taskQueue: z.string().min(1).default(TASK_QUEUE),
   maxConcurrentActivities: z.coerce.number().int().min(1).max(1000).default(20),
   maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(20),
   maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(500),
@@ -22,6 +25,7 @@ export const WorkerSettingsSchema = z.object({
 export type WorkerSettings = z.infer<typeof WorkerSettingsSchema>;
 
 const ENV_NAMES: Record<keyof WorkerSettings, string> = {
+  taskQueue: 'WORKER_TASK_QUEUE',
   maxConcurrentActivities: 'WORKER_MAX_CONCURRENT_ACTIVITIES',
   maxConcurrentWorkflowTasks: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   maxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',

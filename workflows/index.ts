@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow the worker runs is exported from here.
 export { pipelineCheck } from './pipeline-check';
+export { reviewUpload } from './review-upload/workflow';

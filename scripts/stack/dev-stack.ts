@@ -1,17 +1,21 @@
 /**
- * The embedded dev stack: the Temporal dev server (SQLite under .data/, Web UI, the project's search attributes)
- * and a worker of this project. Used by `npm run dev` (runs until Ctrl-C) and `npm run demo` (runs one job).
+ * The embedded dev stack: the Temporal dev server (SQLite under .data/, Web UI, the project's search attributes),
+ * the Microsoft Graph + Entra ID emulator (state under .data/), and a worker of this project pointed at the emulator
+ * by configuration alone. Used by `npm run dev` (runs until Ctrl-C) and `npm run demo` (runs one job).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { searchAttributeCliArgs } from '../../contracts/temporal';
+import type { EmulatorEndpoints } from '../../emulator/client-env';
+import { clientEnvironment } from '../../emulator/client-env';
 import { REPO_ROOT, resolveTemporalCli } from '../temporal-cli';
 import { ManagedProcess } from './processes';
 
 export interface DevStackSettings {
   temporalPort: number;
   uiPort: number;
+  emulatorPort: number;
   dataDir: string;
 }
 
@@ -26,6 +30,7 @@ export function devStackSettings(env: NodeJS.ProcessEnv = process.env): DevStack
   return {
     temporalPort: port('DEV_TEMPORAL_PORT', 7233),
     uiPort: port('DEV_TEMPORAL_UI_PORT', 8233),
+    emulatorPort: port('DEV_EMULATOR_PORT', 8443),
     dataDir: path.resolve(env.DEV_DATA_DIR ?? path.join(REPO_ROOT, '.data')),
   };
 }
@@ -33,6 +38,7 @@ export function devStackSettings(env: NodeJS.ProcessEnv = process.env): DevStack
 export interface RunningDevStack {
   temporalAddress: string;
   uiUrl: string;
+  emulator: EmulatorEndpoint;
   /** Environment for processes that talk to this stack (worker, scripts). */
   env: NodeJS.ProcessEnv;
   /** Processes this call started (empty where it joined a stack that was already running). */
@@ -94,6 +100,54 @@ export async function startTemporalDevServer(settings: DevStackSettings, options
   return server;
 }
 
+/** Where the stack's emulator listens, and the seeded apps (from the seed file it was started with). */
+export interface EmulatorEndpoint extends EmulatorEndpoints {
+  baseUrl: string;
+  adminUrl: string;
+}
+
+const EMULATOR_SEED = path.join(REPO_ROOT, 'examples', 'emulator-seed.json');
+
+async function emulatorEndpoint(settings: DevStackSettings): Promise<EmulatorEndpoint> {
+  const seed = JSON.parse(await readFile(EMULATOR_SEED, 'utf8')) as Pick<EmulatorEndpoints, 'tenantId' | 'apps'>;
+  const baseUrl = `https://localhost:${settings.emulatorPort}`;
+  return {
+    baseUrl,
+    graphBaseUrl: baseUrl,
+    authorityHost: baseUrl,
+    adminUrl: `${baseUrl}/_emulator`,
+    caCertPath: path.join(settings.dataDir, 'emulator', 'tls', 'ca.pem'),
+    tenantId: seed.tenantId,
+    apps: seed.apps,
+  };
+}
+
+export async function startEmulatorProcess(settings: DevStackSettings, options: StartOptions): Promise<ManagedProcess> {
+  const dir = path.join(settings.dataDir, 'emulator');
+  await mkdir(dir, { recursive: true });
+  const emulator = new ManagedProcess(
+    'emulator',
+    process.execPath,
+    [
+      require.resolve('tsx/cli'),
+      path.join(REPO_ROOT, 'emulator', 'cli.ts'),
+      'start',
+      '--port', String(settings.emulatorPort),
+      '--seed', EMULATOR_SEED,
+      '--tls-dir', path.join(dir, 'tls'),
+      '--state-file', path.join(dir, 'state.json'),
+    ],
+    { cwd: REPO_ROOT, echo: options.echo },
+  );
+  await emulator.waitForLine(/emulator is running/, 60_000);
+  return emulator;
+}
+
+/** The worker's Graph settings: the emulator in dev, graph.microsoft.com in production, by configuration alone. */
+function workerEnvFor(emulator: EmulatorEndpoint, base: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
+  return { ...base, ...clientEnvironment(emulator), STAGING_DIR: path.join(dataDir, 'staging') };
+}
+
 export async function startWorker(env: NodeJS.ProcessEnv, options: StartOptions): Promise<ManagedProcess> {
   const worker = new ManagedProcess('worker', process.execPath, [require.resolve('tsx/cli'), path.join(REPO_ROOT, 'workers', 'main.ts')], {
     env,
@@ -115,12 +169,14 @@ export async function startDevStack(settings: DevStackSettings, options: StartOp
   const stop = async (): Promise<void> => {
     for (const p of [...processes].reverse()) await p.stop();
   };
+  const emulator = await emulatorEndpoint(settings);
   try {
     if (!(await portIsOpen(settings.temporalPort))) processes.push(await startTemporalDevServer(settings, options));
-    processes.push(await startWorker(env, options));
+    if (!(await portIsOpen(settings.emulatorPort))) processes.push(await startEmulatorProcess(settings, options));
+    processes.push(await startWorker(workerEnvFor(emulator, env, settings.dataDir), options));
   } catch (err) {
     await stop();
     throw err;
   }
-  return { temporalAddress, uiUrl: `http://localhost:${settings.uiPort}`, env, processes, stop };
+  return { temporalAddress, uiUrl: `http://localhost:${settings.uiPort}`, emulator, env, processes, stop };
 }

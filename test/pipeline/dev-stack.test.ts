@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { Agent, request } from 'undici';
 import { TASK_QUEUE } from '../../contracts/temporal';
 import { pipelineCheck } from '../../workflows';
 
@@ -43,10 +44,10 @@ describe('npm run dev (scripts/dev.ts)', () => {
   });
 
   it('brings up server, Web UI and worker, runs work, and stops every process on SIGINT', async () => {
-    const [temporalPort, uiPort] = [await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
     dev = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/dev.ts'], {
       cwd: root,
-      env: { ...process.env, DEV_TEMPORAL_PORT: String(temporalPort), DEV_TEMPORAL_UI_PORT: String(uiPort), DEV_DATA_DIR: dataDir },
+      env: { ...process.env, DEV_TEMPORAL_PORT: String(temporalPort), DEV_TEMPORAL_UI_PORT: String(uiPort), DEV_EMULATOR_PORT: String(emulatorPort), DEV_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -61,14 +62,16 @@ describe('npm run dev (scripts/dev.ts)', () => {
     }
     expect(output).toContain(`Web UI           http://localhost:${uiPort}`);
     const pids = [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
-    expect(pids).toHaveLength(2);
+    expect(pids).toHaveLength(3);
 
     // The stack's own worker runs a workflow, and the Web UI's API lists it.
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     const workflowId = `pipeline-check/dev-stack-test/${Date.now()}`;
     try {
       const client = new Client({ connection });
-      await client.workflow.execute(pipelineCheck, { workflowId, taskQueue: TASK_QUEUE, args: [{ requestedBy: 'dev-stack-test' }] });
+      const result = await client.workflow.execute(pipelineCheck, { workflowId, taskQueue: TASK_QUEUE, args: [{ requestedBy: 'dev-stack-test' }] });
+      // The stack's worker is pointed at the stack's emulator by configuration alone.
+      expect(result.worker.graphTarget).toBe(`https://localhost:${emulatorPort}`);
     } finally {
       await connection.close();
     }
@@ -80,6 +83,14 @@ describe('npm run dev (scripts/dev.ts)', () => {
       if (!listed.includes(workflowId)) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(listed).toContain(workflowId);
+
+    // The emulator answers Entra's discovery over HTTPS with the stack's CA.
+    const ca = await readFile(path.join(dataDir, 'emulator', 'tls', 'ca.pem'), 'utf8');
+    const discovery = await request(`https://localhost:${emulatorPort}/8f1c2a52-3b7e-4c1d-9a3e-5d2f6b7c8e90/v2.0/.well-known/openid-configuration`, {
+      dispatcher: new Agent({ connect: { ca } }),
+    });
+    expect(discovery.statusCode).toBe(200);
+    expect(((await discovery.body.json()) as { token_endpoint: string }).token_endpoint).toContain(`https://localhost:${emulatorPort}/`);
 
     dev.kill('SIGINT');
     expect(await exited).toBe(0);

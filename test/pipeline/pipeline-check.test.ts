@@ -11,14 +11,17 @@ import { connectTestTemporal } from '../harness/temporal';
 describe('pipeline check on the real dev server', () => {
   let temporal: TestTemporal;
   let worker: Worker;
+  let closeGraph: () => Promise<void>;
   const taskQueue = `pipeline-check-${randomUUID()}`;
 
   beforeAll(async () => {
     temporal = await connectTestTemporal();
+    const built = createWorkerActivities({ GRAPH_BASE_URL: 'https://graph.example.test' });
+    closeGraph = built.close;
     worker = await createWorker({
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
-      activities: createWorkerActivities({ GRAPH_BASE_URL: 'https://graph.example.test' }),
+      activities: built.activities,
       settings: loadWorkerSettings({}),
       workflowBundle: temporal.workflowBundle,
       taskQueue,
@@ -26,6 +29,7 @@ describe('pipeline check on the real dev server', () => {
   });
 
   afterAll(async () => {
+    await closeGraph();
     await temporal.close();
   });
 

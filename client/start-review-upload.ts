@@ -1,0 +1,51 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { ReviewUploadInput } from '../contracts/review-upload';
+import { reviewUploadWorkflowId } from '../contracts/review-upload';
+import { parseReviewUploadInput } from '../contracts/review-upload-schema';
+import { SearchAttributes, TASK_QUEUE } from '../contracts/temporal';
+import type { reviewUpload } from '../workflows';
+
+export interface StartedUpload {
+  handle: WorkflowHandle<typeof reviewUpload>;
+  input: ReviewUploadInput;
+  /** False when a run for this review instance was already running and this call joined it. */
+  started: boolean;
+}
+
+/**
+ * Starts the upload run of one review instance, or joins the one already running: the workflow id is the business
+ * key (catalog, resource, instance), and
+ * - a start while a run is open joins it (`USE_EXISTING`): a second trigger never starts a second upload;
+ * - a start after a run closed starts a new run (`ALLOW_DUPLICATE`): Graph is the record, so the new run reports
+ *   "already completed" when the data was delivered, or tries again within the window when it was not.
+ */
+export async function startReviewUpload(client: Client, raw: unknown, options: { taskQueue?: string } = {}): Promise<StartedUpload> {
+  const input = parseReviewUploadInput(raw);
+  const workflowId = reviewUploadWorkflowId(input);
+  const existing = client.workflow.getHandle<typeof reviewUpload>(workflowId);
+  const running = await existing.describe().then(
+    (d) => d.status.name === 'RUNNING',
+    () => false, // none yet
+  );
+  if (running) return { handle: existing, input, started: false };
+  const handle = await client.workflow.start<typeof reviewUpload>('reviewUpload', {
+    workflowId,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [
+      { key: SearchAttributes.reviewInstanceId, value: input.reviewInstanceId },
+      { key: SearchAttributes.catalogId, value: input.catalogId },
+      { key: SearchAttributes.resourceId, value: input.resourceId },
+    ],
+    staticSummary: `Upload access data for review instance ${input.reviewInstanceId}`,
+    staticDetails: [
+      `catalog ${input.catalogId}, resource ${input.resourceId}`,
+      `review definition ${input.reviewDefinitionId}, instance ${input.reviewInstanceId}`,
+      input.source.kind === 'staged' ? `${input.source.files.length} staged file(s)` : `prepared from ${input.source.mappingPath}`,
+    ].join('\n'),
+  });
+  // A start racing another one joins it (USE_EXISTING); `started` then says true for both, which is only a label.
+  return { handle, input, started: true };
+}
