@@ -24,7 +24,6 @@ const execFileAsync = promisify(execFile);
 const CATALOG = 'c0ffee00-0000-4000-8000-00000000ca01';
 const RESOURCE = 'd00d0000-0000-4000-8000-00000000b001';
 const DEFINITION = 'e1e1e1e1-0000-4000-8000-0000000000d1';
-const WRITER = '11111111-1111-4111-8111-111111111111';
 const MB = 1024 * 1024;
 
 function option(name: string, fallback: string): string {

@@ -40,5 +40,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: settings.maxCachedWorkflows,
     shutdownGraceTime: settings.shutdownGraceTime,
+    maxHeartbeatThrottleInterval: settings.maxHeartbeatThrottleInterval,
   });
 }

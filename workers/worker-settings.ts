@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { TASK_QUEUE } from '../contracts/temporal';
 
+/** A duration written as 500ms, 30s or 2m, parsed to milliseconds. */
+function duration(fallback: string) {
+  return z
+    .string()
+    .regex(/^\d+(ms|s|m)$/, 'a duration such as 500ms, 30s or 2m')
+    .default(fallback)
+    .transform((v) => {
+      const [, amount = '0', unit] = /^(\d+)(ms|s|m)$/.exec(v) ?? [];
+      return Number(amount) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1);
+    });
+}
+
 /** Worker tuning, from the environment. Each setting names its variable in errors. */
 export const WorkerSettingsSchema = z.object({
   /** Runs are started on the project's task queue; a separate queue isolates e.g. a staging worker fleet. */
@@ -9,14 +21,12 @@ export const WorkerSettingsSchema = z.object({
   maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(20),
   maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(500),
   /** Milliseconds; written as 500ms, 30s or 2m. */
-  shutdownGraceTime: z
-    .string()
-    .regex(/^\d+(ms|s|m)$/, 'a duration such as 30s or 2m')
-    .default('30s')
-    .transform((v) => {
-      const [, amount = '0', unit] = /^(\d+)(ms|s|m)$/.exec(v) ?? [];
-      return Number(amount) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1);
-    }),
+  shutdownGraceTime: duration('30s'),
+  /**
+   * Milliseconds; heartbeats reach the server at most this far apart. A cancel reaches a running activity only in
+   * a heartbeat's answer, so this bounds how long a cancel or the deadline margin waits on an upload in flight.
+   */
+  maxHeartbeatThrottleInterval: duration('5s'),
   usePrebuiltBundle: z
     .enum(['true', 'false'])
     .default('true')
@@ -30,6 +40,7 @@ const ENV_NAMES: Record<keyof WorkerSettings, string> = {
   maxConcurrentWorkflowTasks: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   maxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
   shutdownGraceTime: 'WORKER_SHUTDOWN_GRACE_TIME',
+  maxHeartbeatThrottleInterval: 'WORKER_MAX_HEARTBEAT_THROTTLE_INTERVAL',
   usePrebuiltBundle: 'WORKER_USE_PREBUILT_BUNDLE',
 };
 

@@ -143,7 +143,22 @@ export function createSessionActivities(deps: SessionActivitiesDeps) {
         heartbeat(progress);
       };
       beat(0);
-      const uploaded = await graph.uploadFile(catalogId, resourceId, sessionId, { path: file.path, name: file.name, size: file.size, onProgress: beat }, signal);
+      // Keep heartbeating while Graph takes its time to answer after the last byte: liveness for the heartbeat
+      // timeout, and the only way a cancel reaches this activity in that wait.
+      let bytesSoFar = 0;
+      const whileWaiting = setInterval(() => heartbeat({ name: file.name, bytesSent: bytesSoFar, size: file.size } satisfies UploadProgress), heartbeatIntervalMs);
+      let uploaded: Awaited<ReturnType<GraphClient['uploadFile']>>;
+      try {
+        uploaded = await graph.uploadFile(
+          catalogId,
+          resourceId,
+          sessionId,
+          { path: file.path, name: file.name, size: file.size, onProgress: (sent) => beat((bytesSoFar = sent)) },
+          signal,
+        );
+      } finally {
+        clearInterval(whileWaiting);
+      }
       log.info('file uploaded', { sessionId, name: file.name, size: file.size });
       return { outcome: 'uploaded', file: { name: file.name, size: file.size }, session: summarize(uploaded) };
     },

@@ -58,6 +58,23 @@ describe('reviewUpload: guaranteed ending and compensation', () => {
     expect(notice.text).toContain('was deleted, so reviewers never see partial data');
   });
 
+  it('a cancel reaches an upload that is waiting for a slow answer from Graph', async () => {
+    const instance = await env.newInstance();
+    const files = await env.makeCsvFiles(1, 20);
+    // Graph holds its answer for a long time after the last byte: only heartbeats carry the cancel in.
+    await env.emulator.admin.addFault({ kind: 'latency', delayMs: 60_000, pathPattern: '/uploadFile$' });
+    const { handle } = await start({ reviewInstanceId: instance.reviewInstanceId, source: { kind: 'staged', files } }, instance);
+    await waitForProgress(handle, (p) => p.phase === 'uploading');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the request is out, the answer pending
+    await handle.executeUpdate(cancelUploadUpdate, { args: ['test: stop while Graph is slow'] });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'fellBackToManual', unfinishedSession: 'deleted' });
+    const events = (await handle.fetchHistory()).events ?? [];
+    // The upload acknowledged the cancel instead of running on to Graph's answer.
+    expect(events.some((e) => e.activityTaskCanceledEventAttributes)).toBe(true);
+    expect(events.some((e) => e.activityTaskCompletedEventAttributes && JSON.stringify(e).includes('uploaded'))).toBe(false);
+  });
+
   it('a cancel without a reason is refused and the run goes on', async () => {
     const instance = await env.newInstance();
     const files = await env.makeCsvFiles(1, 5);
