@@ -63,8 +63,10 @@ describe('data preparation on the emulator and the dev server', () => {
     const session = (await env.sessionsOf(instance.reviewInstanceId))[0]!;
     const complete = await env.emulator.admin.session(session.id, { waitForProcessing: true });
     expect(complete.status).toBe('complete');
-    expect(complete.files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }))).toEqual(
-      await Promise.all(manifest.files.map(async (f) => ({ name: f.name, size: f.size, sha256: createHash('sha256').update(await readFile(f.path)).digest('hex') }))),
+    // Files upload two at a time, so they arrive in either order.
+    const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+    expect(complete.files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })).sort(byName)).toEqual(
+      (await Promise.all(manifest.files.map(async (f) => ({ name: f.name, size: f.size, sha256: createHash('sha256').update(await readFile(f.path)).digest('hex') })))).sort(byName),
     );
   });
 });
