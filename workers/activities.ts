@@ -6,7 +6,9 @@ import type { GraphLogger } from '../activities/graph';
 import { createGraphClient, loadGraphSettings } from '../activities/graph';
 import { createNotifyActivities } from '../activities/notify/activities';
 import { createSessionActivities } from '../activities/session';
+import { createTriggerActivities } from '../activities/triggers/activities';
 import type { ReviewUploadActivities } from '../contracts/activities';
+import type { TriggerActivities } from '../contracts/triggers';
 import { SettingsError } from './worker-settings';
 
 /** Where staged upload files go (STAGING_DIR) and how long staged runs are kept (STAGING_RETENTION_HOURS). */
@@ -32,7 +34,8 @@ export function createWorkerActivities(env: NodeJS.ProcessEnv = process.env, log
     ...createSessionActivities({ graph }),
     ...createDataActivities({ principalResolver: createGraphPrincipalResolver(graph), ...stagingSettings(env) }),
     ...createNotifyActivities({ webhookUrl: env.NOTIFY_WEBHOOK_URL }),
-  } satisfies ReviewUploadActivities;
+    ...createTriggerActivities({ graph }),
+  } satisfies ReviewUploadActivities & TriggerActivities;
   return { activities, graph, close };
 }
 

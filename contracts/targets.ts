@@ -1,0 +1,18 @@
+/**
+ * Upload targets: which custom data provided resources this deployment feeds, from which data, for which access
+ * reviews. Read from UPLOAD_TARGETS_FILE (YAML or JSON; schema in client/targets.ts) by every trigger: the
+ * review-cycle workflow (via its schedule's arguments), the Entra callout receiver, and the sweeper.
+ */
+import type { ReviewUploadOptions, UploadSource } from './review-upload';
+
+export interface UploadTarget {
+  /** A short name for people, logs and schedule ids, e.g. `ledger`. */
+  name: string;
+  catalogId: string;
+  resourceId: string;
+  /** The access review definitions whose instances need this resource's data. */
+  reviewDefinitionIds: string[];
+  /** Where each run's files come from (a mapping file on the workers' volume, as a rule). */
+  source: UploadSource;
+  options?: ReviewUploadOptions;
+}
