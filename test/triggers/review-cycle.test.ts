@@ -69,7 +69,7 @@ describe('the review cycle and its schedule', () => {
       expect(description.policies.overlap).toBe('SKIP');
       const cycleRun = description.info.recentActions[0]?.action.workflow;
       expect(cycleRun?.workflowId).toMatch(new RegExp(`^${scheduleId}/run`));
-      const cycle = await env.temporal.client.workflow.getHandle(cycleRun!.workflowId).result();
+      const cycle = await env.temporal.client.workflow.getHandle<typeof reviewCycle>(cycleRun!.workflowId).result();
       expect(cycle).toMatchObject({ errors: [] });
 
       const query = `ReviewInstanceId = "${instance.reviewInstanceId}" AND CatalogId = "${LEDGER.catalogId}" AND ResourceId = "${LEDGER.resourceId}"`;
