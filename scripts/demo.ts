@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: the main job, end to end, on the embedded dev stack (Temporal dev server, Graph + Entra emulator,
- * worker). A review instance of the seeded "Quarterly review: Ledger" starts in the emulator; the run prepares the
- * upload from the example exports (examples/ledger-mapping.yaml: an app's user/role export, HR, ITSM), uploads the
- * files through a Graph upload session over HTTPS with a real client-credentials token, verifies, completes, and
- * waits for the review to start. The demo prints the outcome, what arrived at "Graph", and the Web UI link.
+ * worker). A review instance of the seeded "Quarterly review: Ledger" starts in the emulator; a review cycle (the
+ * workflow the schedule runs, with examples/upload-targets.yaml) finds it in Initializing and starts its upload run;
+ * the run prepares the files from the example exports (examples/ledger-mapping.yaml: an app's user/role export, HR,
+ * ITSM), uploads them through a Graph upload session over HTTPS with a real client-credentials token, verifies,
+ * completes, and waits for the review to start. The demo prints the outcome, what arrived at "Graph", and the Web UI
+ * link.
  *
  * It starts the stack (or joins a running `npm run dev`) and stops what it started; the run stays in
  * .data/temporal/dev.sqlite, so `npm run dev` afterwards shows it in the Web UI.
@@ -11,37 +13,39 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { followRun } from '../client/follow-run';
-import { startReviewUpload } from '../client/start-review-upload';
 import { resultSummary } from '../client/summary';
+import { loadUploadTargets } from '../client/targets';
+import { TASK_QUEUE } from '../contracts/temporal';
+import type { reviewUpload } from '../workflows';
+import { reviewCycle } from '../workflows';
 import { createAdminClient } from '../emulator/admin-client';
 import { connectClient, webUiLink } from '../workers/temporal-connection';
 import { devStackSettings, startDevStack } from './stack/dev-stack';
 import { REPO_ROOT } from './temporal-cli';
 
-const LEDGER_REVIEW = {
-  catalogId: 'c0ffee00-0000-4000-8000-00000000ca01',
-  resourceId: 'd00d0000-0000-4000-8000-00000000b001',
-  reviewDefinitionId: 'e1e1e1e1-0000-4000-8000-0000000000d1',
-};
-const MAPPING = path.join(REPO_ROOT, 'examples', 'ledger-mapping.yaml');
+const TARGETS_FILE = path.join(REPO_ROOT, 'examples', 'upload-targets.yaml');
 
 async function main(): Promise<number> {
   process.stdout.write('Starting the dev stack (Temporal dev server, Graph emulator, worker)…\n');
   const stack = await startDevStack(devStackSettings(), { echo: false });
   const admin = createAdminClient(stack.emulator.adminUrl, await readFile(stack.emulator.caCertPath, 'utf8'));
   try {
-    const instance = await admin.startInstance(LEDGER_REVIEW.reviewDefinitionId);
+    // The demo's upload also waits for the review to start, to show the whole loop.
+    const targets = (await loadUploadTargets(TARGETS_FILE)).map((t) => ({ ...t, options: { ...t.options, waitForReviewToStart: true, reviewStartTimeoutSeconds: 120 } }));
+    const target = targets[0];
+    if (!target) throw new Error(`${TARGETS_FILE} has no target`);
+    const instance = await admin.startInstance(target.reviewDefinitionIds[0] ?? '');
     process.stdout.write(`Review instance ${instance.id} is Initializing in the emulator: its 2-hour upload window starts now.\n`);
     process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
     process.env.TEMPORAL_NAMESPACE = 'default';
     const { client, connection } = await connectClient();
     try {
-      const { handle } = await startReviewUpload(client, {
-        ...LEDGER_REVIEW,
-        reviewInstanceId: instance.id,
-        source: { kind: 'prepare', mappingPath: MAPPING },
-        options: { waitForReviewToStart: true, reviewStartTimeoutSeconds: 120 },
-      });
+      // What the review-cycle schedule does every 15 minutes, run once now.
+      const cycle = await client.workflow.execute(reviewCycle, { workflowId: `review-cycle/demo/${instance.id}`, taskQueue: TASK_QUEUE, args: [{ targets: [target] }] });
+      const found = cycle.found.find((f) => f.reviewInstanceId === instance.id);
+      if (!found) throw new Error(`the review cycle did not find instance ${instance.id}: ${JSON.stringify(cycle)}`);
+      process.stdout.write(`Review cycle found ${cycle.found.length} instance(s) in Initializing and started ${cycle.started.length} upload run(s).\n`);
+      const handle = client.workflow.getHandle<typeof reviewUpload>(found.workflowId);
       const link = webUiLink('default', handle.workflowId, (await handle.describe()).runId);
       process.stdout.write(`Run ${handle.workflowId}\n`);
       const result = await followRun(handle, (line) => process.stdout.write(`  ${line}\n`), 250);
