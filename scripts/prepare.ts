@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { prepareUpload } from '../activities/data/prepare';
-import { createStaticResolver, loadStaticResolverFile } from '../activities/data/resolver';
+import { createGraphPrincipalResolver, createStaticResolver, loadStaticResolverFile } from '../activities/data/resolver';
+import { createGraphClient, loadGraphSettings } from '../activities/graph';
 import type { PrincipalResolver } from '../activities/data/resolver';
 import type { PreflightReport } from '../activities/data/report';
 import { readFile } from 'node:fs/promises';
@@ -21,10 +22,21 @@ interface CliOptions {
   resolver: string;
 }
 
-async function resolverFrom(spec: string): Promise<PrincipalResolver> {
-  if (spec === 'none') return createStaticResolver({});
-  if (spec.startsWith('static:')) return loadStaticResolverFile(resolve(spec.slice('static:'.length)));
-  throw new InvalidArgumentError(`unknown resolver '${spec}': use static:FILE (a JSON map or an emulator seed) or none`);
+interface Resolver {
+  resolver: PrincipalResolver;
+  close(): Promise<void>;
+}
+
+/** `graph` resolves through the project's Graph client with the worker's settings (GRAPH_*, AZURE_*), as a run does. */
+async function resolverFrom(spec: string): Promise<Resolver> {
+  const nothingToClose = async (): Promise<void> => undefined;
+  if (spec === 'none') return { resolver: createStaticResolver({}), close: nothingToClose };
+  if (spec.startsWith('static:')) return { resolver: await loadStaticResolverFile(resolve(spec.slice('static:'.length))), close: nothingToClose };
+  if (spec === 'graph') {
+    const { graph, close } = createGraphClient(loadGraphSettings(process.env));
+    return { resolver: createGraphPrincipalResolver(graph), close };
+  }
+  throw new InvalidArgumentError(`unknown resolver '${spec}': use graph, static:FILE (a JSON map or an emulator seed) or none`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -35,15 +47,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'staging root; the run goes to <dir>/<run-id>', '.data/staging')
     .option('--dry-run', 'mark the report as a dry run (the preparation is complete either way)', false)
     .option('--run-id <id>', 'run id (default: prepare-<timestamp>)')
-    .option('--resolver <spec>', 'principal resolution: static:FILE (JSON map or emulator seed) or none', 'none')
+    .option('--resolver <spec>', 'principal resolution: graph (the worker\'s GRAPH_*/AZURE_* settings), static:FILE (JSON map or emulator seed) or none', 'none')
     .exitOverride();
   program.parse(argv);
   const options = program.opts<CliOptions>();
   const runId = options.runId ?? `prepare-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const resolution = await resolverFrom(options.resolver);
   const result = await prepareUpload(
     { mappingPath: options.mapping, runId, stagingRoot: options.out, dryRun: options.dryRun },
-    { principalResolver: await resolverFrom(options.resolver) },
-  );
+    { principalResolver: resolution.resolver },
+  ).finally(() => resolution.close());
   const report = JSON.parse(await readFile(result.reportJsonPath, 'utf8')) as PreflightReport;
   const c = report.counts;
   const lines = [
@@ -56,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     `  report: ${result.reportMarkdownPath}`,
     `          ${result.reportJsonPath}`,
   ];
-  if (c.rowsUnresolved > 0 && options.resolver === 'none') lines.push('  hint: principals given as UPN need --resolver static:FILE (or the Graph-backed resolver in the worker)');
+  if (c.rowsUnresolved > 0 && options.resolver === 'none') lines.push('  hint: principals given as UPN need --resolver graph (or static:FILE)');
   process.stdout.write(`${lines.join('\n')}\n`);
   return result.blocked ? 2 : 0;
 }

@@ -2,9 +2,11 @@
  * Data preparation against the emulator and the dev server: principals resolved through the project's Graph client,
  * and a full run from the example source exports to a completed upload session (issue 6, "Done when").
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { Worker } from '@temporalio/worker';
 import { startReviewUpload } from '../../client/start-review-upload';
 import type { UploadManifest } from '../../contracts/manifest';
@@ -44,6 +46,18 @@ describe('data preparation on the emulator and the dev server', () => {
     } finally {
       await close();
     }
+  });
+
+  it('dry-runs from the command line with principals resolved through Graph, as a run would', async () => {
+    const root = resolve(__dirname, '../..');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'scripts/prepare.ts', '--mapping', EXAMPLE_MAPPING, '--resolver', 'graph', '--dry-run', '--out', join(env.stagingDir, 'cli'), '--run-id', 'cli-graph'],
+      { cwd: root, env: { ...process.env, ...env.workerEnv } },
+    );
+    expect(stdout).toContain('Dry run: ready to upload (run cli-graph)');
+    expect(stdout).toContain('rows read 8, written 6, rejected 0, unknown principal 1 (1 distinct)');
+    expect((await env.emulator.admin.requests()).some((r) => r.path.endsWith('/$batch'))).toBe(true);
   });
 
   it('runs the workflow from the example exports to a complete session holding exactly the prepared file', async () => {
