@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   const settings = loadWorkerSettings();
   const target = loadTemporalTarget();
   const { activities, close: closeGraph } = createWorkerActivities(process.env, logger);
-  const connection = await connectNative(target);
+  const connection = await connectNative(target).catch((err: unknown) => {
+    throw new Error(
+      `cannot connect to Temporal at ${target.address} (namespace ${target.namespace}): ${err instanceof Error ? err.message : String(err)}. ` +
+        'Set TEMPORAL_ADDRESS (and TEMPORAL_TLS / TEMPORAL_API_KEY for a cluster or Temporal Cloud); see README "Configuration".',
+    );
+  });
   try {
     const worker = await createWorker({ connection, namespace: target.namespace, activities, settings, taskQueue: settings.taskQueue });
     logger.info({ address: target.address, namespace: target.namespace, taskQueue: settings.taskQueue, settings }, 'worker started');
@@ -30,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
