@@ -171,6 +171,10 @@ describe('reviewUpload: guaranteed ending and compensation', () => {
     const rerun = await again.handle.result();
     expect(rerun).toMatchObject({ outcome: 'completed', alreadyCompleted: true, sessionId: ra.sessionId });
     expect(await env.sessionsOf(instance.reviewInstanceId)).toHaveLength(1);
+    // An automated trigger (callout, cycle) gets one attempt per instance: it starts nothing after a closed run.
+    const automated = await startReviewUpload(env.temporal.client, { ...instance, ...input }, { taskQueue: env.taskQueue, automated: true });
+    expect(automated.started).toBe(false);
+    expect((await automated.handle.describe()).runId).toBe((await again.handle.describe()).runId);
   });
 
   it('a review whose window is over falls back without opening a session', async () => {
