@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { FaultRuleInput, FaultSettings, FaultSettingsInput } from './fault-schema';
-import type { InstanceRecord, SessionRecord } from './model';
+import type { CalloutRecord, InstanceRecord, SessionRecord } from './model';
 import type { RequestLogEntry } from './request-log';
 import type { InstanceStatus, Seed, SeedInput } from './seed-schema';
 import type { Settings, SettingsInput } from './settings';
@@ -32,6 +32,13 @@ export interface EmulatorAdminClient {
   advanceClock(seconds: number): Promise<void>;
   /** Mints a token directly (wrong audience/issuer, past expiry, other roles) for auth tests. */
   mintToken(options: { clientId: string; lifetimeSeconds?: number; audience?: string; issuer?: string; roles?: string[] }): Promise<string>;
+  /** Callouts sent so far; `waitForDelivery` first waits until none is pending (delivered or failed for good). */
+  callouts(options?: { waitForDelivery?: boolean }): Promise<CalloutRecord[]>;
+  clearCallouts(): Promise<void>;
+  /** Sends an instance's callouts again (as Entra may), e.g. for an instance seeded as Initializing. */
+  resendCallouts(instanceId: string): Promise<CalloutRecord[]>;
+  /** A token exactly as callouts carry it; override audience/issuer/lifetime/caller to make bad ones. */
+  mintCalloutToken(options?: { audience?: string; issuer?: string; lifetimeSeconds?: number; callerAppId?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -89,6 +96,14 @@ export function createAdminClient(adminUrl: string, caPem: string): EmulatorAdmi
       await call('POST', '/clock', { advanceSeconds: seconds });
     },
     mintToken: async (options) => (await call<{ access_token: string }>('POST', '/tokens', options)).access_token,
+    callouts: async (options) =>
+      (await call<{ value: CalloutRecord[] }>('GET', `/callouts${options?.waitForDelivery === true ? '?waitForDelivery=true' : ''}`)).value,
+    clearCallouts: async () => {
+      await call('DELETE', '/callouts');
+    },
+    resendCallouts: async (instanceId) =>
+      (await call<{ value: CalloutRecord[] }>('POST', `/reviews/instances/${encodeURIComponent(instanceId)}/callouts`)).value,
+    mintCalloutToken: async (options) => (await call<{ access_token: string }>('POST', '/callouts/tokens', options ?? {})).access_token,
     close: () => dispatcher.close(),
   };
 }

@@ -13,7 +13,7 @@ import type { InstanceRecord, SessionRecord } from './model';
 import type { AdminHandler } from './server';
 import type { Seed } from './seed-schema';
 import { instanceStatusSchema, seedSchema } from './seed-schema';
-import { settingsPatchSchema } from './settings';
+import { settingsChange, settingsPatchSchema } from './settings';
 import { tenantIssuer } from './context';
 import { describeIssues } from './seed-schema';
 import { GRAPH_AUDIENCE } from './tokens';
@@ -47,6 +47,14 @@ const startInstanceSchema = z
   .strict();
 const instancePatchSchema = z
   .object({ status: instanceStatusSchema.optional(), initializingDateTime: z.string().nullable().optional() })
+  .strict();
+const calloutTokenSchema = z
+  .object({
+    audience: z.string().min(1).optional(),
+    issuer: z.string().min(1).optional(),
+    lifetimeSeconds: z.number().int().optional(),
+    callerAppId: z.string().min(1).optional(),
+  })
   .strict();
 const clockSchema = z.object({ advanceSeconds: z.number().optional(), offsetSeconds: z.number().optional() }).strict();
 const mintSchema = z
@@ -123,9 +131,24 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         return json(200, context.faults.settings());
       case 'GET /settings':
         return json(200, context.settings);
-      case 'PATCH /settings':
-        Object.assign(context.settings, parseBody(settingsPatchSchema, await body(req), 'settings'));
+      case 'PATCH /settings': {
+        const raw = await body(req);
+        Object.assign(context.settings, settingsChange(raw, parseBody(settingsPatchSchema, raw, 'settings')));
         return json(200, context.settings);
+      }
+      case 'GET /callouts':
+        if (url.searchParams.get('waitForDelivery') === 'true') await context.callouts.settled();
+        return json(200, { value: context.callouts.list() });
+      case 'DELETE /callouts':
+        context.callouts.clear();
+        return noContent();
+      case 'POST /callouts/tokens': {
+        const request = parseBody(calloutTokenSchema, await body(req), 'callout token request');
+        const lifetime = request.lifetimeSeconds ?? context.settings.calloutTokenLifetimeSeconds;
+        return json(200, { token_type: 'Bearer', expires_in: lifetime, access_token: await context.callouts.mintToken(request) });
+      }
+      case 'POST /reviews/instances/:id/callouts':
+        return json(202, { value: context.callouts.send(instance(third ?? ''), 'resend') });
       case 'GET /clock':
         return json(200, { now: new Date(context.clock.nowMs()).toISOString(), offsetMs: context.clock.offsetMs() });
       case 'POST /clock': {
@@ -154,6 +177,8 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         };
         context.store.instances.set(id, record);
         context.persist();
+        // Entra calls the resources' endpoints when an instance enters Initializing; never waited for here.
+        context.callouts.send(record, 'instanceStarted');
         return json(201, record);
       }
       case 'GET /reviews/instances/:id':
@@ -161,11 +186,13 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       case 'PATCH /reviews/instances/:id': {
         const target = instance(third ?? '');
         const change = parseBody(instancePatchSchema, await body(req), 'instance change');
+        const entersInitializing = change.status === 'Initializing' && target.status !== 'Initializing';
         if (change.status !== undefined) target.status = change.status;
         if (change.initializingDateTime !== undefined) target.initializingDateTime = change.initializingDateTime;
         else if (change.status === 'Initializing') target.initializingDateTime = context.clock.graphTimestamp();
         if (context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000)) context.persist();
         context.persist();
+        if (entersInitializing && target.status === 'Initializing') context.callouts.send(target, 'instanceInitializing');
         return json(200, target);
       }
       case 'POST /tokens': {

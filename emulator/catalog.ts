@@ -62,7 +62,7 @@ function renderResource(resource: SeedResource, version: ApiVersion): Record<str
     attributes: [],
   });
   if (version === 'beta') Object.assign(body, { addedBy: 'emulator', addedOn: resource.createdDateTime ?? EPOCH, isPendingOnboarding: false, resourceType: isCustom ? 'CustomDataProvidedResource' : resource.originSystem, url: null });
-  if (isCustom) body.notificationEndpointConfiguration = null;
+  if (isCustom) body.notificationEndpointConfiguration = resource.notificationEndpointConfiguration ?? null;
   return body;
 }
 

@@ -44,7 +44,22 @@ interface StartFlags {
   faultResetUpload?: number;
   faultSlowBody?: string;
   faultTokenOutage?: number;
+  calloutUrl: string[];
+  calloutAudience?: string;
+  calloutCallerAppId?: string;
   log: boolean;
+}
+
+/** `--callout-url RESOURCE_ID=URL` (repeatable; an empty URL turns a seeded callout off). */
+export function calloutUrlsFromFlags(values: readonly string[]): Record<string, string | null> {
+  const urls: Record<string, string | null> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`--callout-url expects RESOURCE_ID=URL, e.g. d00d0000-0000-4000-8000-00000000b001=http://localhost:8088/callouts/access-review; got '${value}'.`);
+    const url = value.slice(at + 1).trim();
+    urls[value.slice(0, at).trim()] = url === '' ? null : url;
+  }
+  return urls;
 }
 
 /** Builds fault settings from --faults (file or inline JSON) plus the shorthand flags. */
@@ -94,8 +109,12 @@ async function start(flags: StartFlags): Promise<void> {
     pageSize: flags.pageSize,
     tokenLifetimeSeconds: flags.tokenLifetime,
     faults: faultsFromFlags(flags),
+    calloutUrls: calloutUrlsFromFlags(flags.calloutUrl),
+    calloutAudience: flags.calloutAudience,
+    calloutCallerAppId: flags.calloutCallerAppId,
     log: flags.log,
   });
+  const settings = await emulator.admin.settings();
   const lines = [
     'Microsoft Graph + Entra ID emulator is running.',
     `  Graph base URL:   ${emulator.graphBaseUrl}/v1.0  (beta: ${emulator.graphBaseUrl}/beta)`,
@@ -112,6 +131,8 @@ async function start(flags: StartFlags): Promise<void> {
       ...(app.certificatePath !== undefined ? [`      certificate:  ${app.certificatePath}`] : []),
       `      roles:        ${app.roles.join(', ')}`,
     ]),
+    `  Callouts:         caller app ${settings.calloutCallerAppId}, audience ${settings.calloutAudience}`,
+    ...Object.entries(settings.calloutUrls).map(([resourceId, url]) => `    ${resourceId} -> ${url ?? '(off)'}`),
     'Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -151,6 +172,9 @@ export function buildProgram(): Command {
     .option('--fault-reset-upload <bytes>', 'reset the next uploadFile connection after this many bytes', integer('--fault-reset-upload', 0))
     .option('--fault-slow-body <chunkBytes:delayMs>', 'send Graph response bodies slowly')
     .option('--fault-token-outage <count>', 'the next N token requests get 503', integer('--fault-token-outage', 1))
+    .option('--callout-url <resourceId=url>', 'send the callouts of this resource to URL (repeatable; over the seed)', collect, [])
+    .option('--callout-audience <audience>', 'audience of callout tokens')
+    .option('--callout-caller-app-id <appId>', 'azp/appid of callout tokens')
     .option('--log', 'log every request', false);
   startCommand.action(async (flags: StartFlags) => start(flags));
   program

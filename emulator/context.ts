@@ -1,4 +1,5 @@
 import type { AppRegistration } from './apps';
+import type { CalloutRecord, CalloutTrigger, InstanceRecord } from './model';
 import type { FaultEngine } from './faults';
 import type { RequestLog } from './request-log';
 import type { Settings } from './settings';
@@ -26,6 +27,17 @@ export interface EmulatorContext {
     start(sessionId: string): void;
     /** Resolves when the session's processing (if any) has finished. */
     settled(sessionId: string): Promise<void>;
+  };
+  /** Callouts to the resources' notification endpoints when a review instance enters Initializing. */
+  callouts: {
+    /** Starts the callouts of an instance (fire and forget) and returns their records, pending. */
+    send(instance: InstanceRecord, trigger: CalloutTrigger): CalloutRecord[];
+    list(): CalloutRecord[];
+    /** Resolves when every callout started so far is delivered or has failed for good. */
+    settled(): Promise<void>;
+    clear(): void;
+    /** A token exactly as a callout carries it (for receiver tests: wrong audience, expired, ...). */
+    mintToken(options: { audience?: string; issuer?: string; lifetimeSeconds?: number; callerAppId?: string }): Promise<string>;
   };
   log(message: string, fields?: Record<string, unknown>): void;
 }

@@ -9,6 +9,7 @@ import { createAdminClient } from './admin-client';
 import { createAdminHandler } from './admin';
 import type { SeededApp } from './apps';
 import { buildAppRegistry, describeApps } from './apps';
+import { createCalloutSender } from './callouts';
 import type { EmulatorContext } from './context';
 import type { FaultSettingsInput } from './fault-schema';
 import { faultSettingsSchema } from './fault-schema';
@@ -20,6 +21,7 @@ import { createRequestLog } from './request-log';
 import type { Seed, SeedInput } from './seed-schema';
 import { describeIssues, parseSeed } from './seed-schema';
 import { createRequestHandler } from './server';
+import type { SettingsInput } from './settings';
 import { settingsSchema } from './settings';
 import { createStateFile } from './state';
 import { createStore } from './store';
@@ -31,6 +33,7 @@ export { ensureCertificateAuthority } from './tls';
 export { clientEnvironment } from './client-env';
 export type { EmulatorEndpoints } from './client-env';
 export type { EmulatorAdminClient } from './admin-client';
+export type { CalloutRecord } from './model';
 export type { SeededApp } from './apps';
 export type { FaultRuleInput, FaultSettings, FaultSettingsInput } from './fault-schema';
 export type { Seed, SeedInput } from './seed-schema';
@@ -56,6 +59,14 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Log each request (pino, to stdout). */
   log?: boolean;
+  /** Callout URL per resource id, over the seed's notificationEndpointConfiguration.url (null: none). */
+  calloutUrls?: SettingsInput['calloutUrls'];
+  /** Audience of callout tokens (default api://entra-review-uploader-callouts). */
+  calloutAudience?: string;
+  /** azp/appid of callout tokens (default: the emulator's made-up "Entra access reviews" app id). */
+  calloutCallerAppId?: string;
+  calloutMaxAttempts?: number;
+  calloutRetryDelayMs?: number;
 }
 
 export interface RunningEmulator {
@@ -106,6 +117,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     maxUploadBytes: options.maxUploadBytes,
     pageSize: options.pageSize,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    calloutUrls: options.calloutUrls,
+    calloutAudience: options.calloutAudience,
+    calloutCallerAppId: options.calloutCallerAppId,
+    calloutMaxAttempts: options.calloutMaxAttempts,
+    calloutRetryDelayMs: options.calloutRetryDelayMs,
   });
   if (!settingsResult.success) throw new Error(`Invalid emulator options:\n${describeIssues('options', settingsResult.error)}`);
   const faultsResult = faultSettingsSchema.safeParse(options.faults ?? {});
@@ -126,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (persisted !== undefined) store.restore(persisted);
   const logger = options.log === true ? pino({ name: 'graph-emulator' }) : undefined;
   const processing = createProcessingRunner(() => context);
+  const callouts = createCalloutSender(() => context);
   const context: EmulatorContext = {
     store,
     clock,
@@ -138,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dataDir,
     persist: () => stateFile?.save(store.snapshot(clock.offsetMs())),
     processing,
+    callouts,
     log: (message, fields) => logger?.info(fields ?? {}, message),
   };
 
@@ -172,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       store.load(startSeed, clock.graphTimestamp());
       context.faults.replace(initialFaults);
       context.requestLog.clear();
+      callouts.clear();
       clock.setOffsetMs(0);
       await removeContents();
       context.persist();
@@ -230,6 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ),
       );
       await processing.stop();
+      await callouts.stop();
       if (stateFile === undefined) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

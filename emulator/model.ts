@@ -73,3 +73,33 @@ export type PersistedState = z.infer<typeof persistedStateSchema>;
 export const SESSION_TYPE = '#microsoft.graph.customDataProvidedResourceAccessReviewUploadSession';
 export const CONTEXT_DATA_TYPE = '#microsoft.graph.customDataProvidedResourcePayloads.accessReviewContextData';
 export const CDPR_ORIGIN_SYSTEM = 'CustomDataProvidedResource';
+
+/** One delivery attempt of a callout: the receiver's status, or why there was none (connection error, timeout). */
+export const calloutAttemptSchema = z.object({
+  at: z.string(),
+  durationMs: z.number(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+  /** The start of the receiver's answer (for people reading the admin list). */
+  response: z.string().optional(),
+});
+export type CalloutAttempt = z.infer<typeof calloutAttemptSchema>;
+
+/** A callout the emulator sent (or is sending) when a review instance entered Initializing (not persisted). */
+export const calloutRecordSchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  trigger: z.enum(['instanceStarted', 'instanceInitializing', 'resend']),
+  createdDateTime: z.string(),
+  catalogId: z.string(),
+  resourceId: z.string(),
+  reviewDefinitionId: z.string(),
+  reviewInstanceId: z.string(),
+  url: z.string(),
+  audience: z.string(),
+  callerAppId: z.string(),
+  state: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.array(calloutAttemptSchema),
+});
+export type CalloutRecord = z.infer<typeof calloutRecordSchema>;
+export type CalloutTrigger = CalloutRecord['trigger'];

@@ -36,6 +36,20 @@ export const seedUserSchema = z
   })
   .strict();
 
+/**
+ * graph-api.md §1.4: the endpoint Entra calls when a review of the resource enters Initializing (a Logic App trigger
+ * in Microsoft's template). Graph shows it as given; the emulator POSTs its callouts to `url`.
+ */
+export const notificationEndpointSchema = z
+  .object({
+    '@odata.type': z.string().min(1).default('#microsoft.graph.logicAppTriggerEndpointConfiguration'),
+    url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+    subscriptionId: z.string().optional(),
+    resourceGroupName: z.string().optional(),
+    logicAppWorkflowName: z.string().optional(),
+  })
+  .strict();
+
 export const seedResourceSchema = z
   .object({
     id: guidLike,
@@ -44,6 +58,9 @@ export const seedResourceSchema = z
     originId: z.string().min(1),
     originSystem: z.string().default('CustomDataProvidedResource'),
     createdDateTime: z.string().optional(),
+    notificationEndpointConfiguration: notificationEndpointSchema.optional(),
+    /** Emulator only: audience of this resource's callout tokens (default: the `calloutAudience` setting). */
+    calloutAudience: z.string().min(1).optional(),
   })
   .strict();
 
