@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the main job, end to end, on the embedded dev stack (Temporal dev server, Graph + Entra emulator,
- * worker). A review instance of the seeded "Quarterly review: Ledger" starts in the emulator; a review cycle (the
- * workflow the schedule runs, with examples/upload-targets.yaml) finds it in Initializing and starts its upload run;
- * the run prepares the files from the example exports (examples/ledger-mapping.yaml: an app's user/role export, HR,
+ * worker, callout receiver). A review instance of the seeded "Quarterly review: Ledger" starts in the emulator, which
+ * calls the receiver (Entra's callout); a review cycle (the workflow the schedule runs, with
+ * examples/upload-targets.yaml) looks for instances in Initializing too. Whichever comes first starts the instance's
+ * one upload run; the other finds it. The run prepares the files from the example exports (examples/ledger-mapping.yaml: an app's user/role export, HR,
  * ITSM), uploads them through a Graph upload session over HTTPS with a real client-credentials token, verifies,
  * completes, and waits for the review to start. The demo prints the outcome, what arrived at "Graph", and the Web UI
  * link.
@@ -26,7 +27,7 @@ import { REPO_ROOT } from './temporal-cli';
 const TARGETS_FILE = path.join(REPO_ROOT, 'examples', 'upload-targets.yaml');
 
 async function main(): Promise<number> {
-  process.stdout.write('Starting the dev stack (Temporal dev server, Graph emulator, worker)…\n');
+  process.stdout.write('Starting the dev stack (Temporal dev server, Graph emulator, worker, callout receiver)…\n');
   const stack = await startDevStack(devStackSettings(), { echo: false });
   const admin = createAdminClient(stack.emulator.adminUrl, await readFile(stack.emulator.caCertPath, 'utf8'));
   try {
@@ -44,7 +45,8 @@ async function main(): Promise<number> {
       const cycle = await client.workflow.execute(reviewCycle, { workflowId: `review-cycle/demo/${instance.id}`, taskQueue: TASK_QUEUE, args: [{ targets: [target] }] });
       const found = cycle.found.find((f) => f.reviewInstanceId === instance.id);
       if (!found) throw new Error(`the review cycle did not find instance ${instance.id}: ${JSON.stringify(cycle)}`);
-      process.stdout.write(`Review cycle found ${cycle.found.length} instance(s) in Initializing and started ${cycle.started.length} upload run(s).\n`);
+      const startedBy = cycle.started.includes(found.workflowId) ? 'the review cycle' : "the emulator's callout to the receiver";
+      process.stdout.write(`The review cycle found ${cycle.found.length} instance(s) in Initializing; this instance's upload run was started by ${startedBy}.\n`);
       const handle = client.workflow.getHandle<typeof reviewUpload>(found.workflowId);
       const link = webUiLink('default', handle.workflowId, (await handle.describe()).runId);
       process.stdout.write(`Run ${handle.workflowId}\n`);

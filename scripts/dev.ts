@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       `  Graph emulator   ${stack.emulator.baseUrl} (Graph /v1.0 and /beta, Entra /${stack.emulator.tenantId}/oauth2/v2.0/token, admin ${stack.emulator.adminUrl})`,
       `                   trust its CA with NODE_EXTRA_CA_CERTS=${stack.emulator.caCertPath}`,
       `  Worker           task queue entra-review-upload`,
+      `  Callout receiver http://127.0.0.1:${settings.calloutPort}/callouts/access-review (the emulator calls it when a review instance starts)`,
       `  Processes        ${stack.processes.map((p) => `${p.name} (pid ${String(p.pid)})`).join(', ')}`,
       'Ctrl-C stops everything.',
       '',

@@ -6,6 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import path from 'node:path';
+import { loadUploadTargets } from '../../client/targets';
 import { searchAttributeCliArgs } from '../../contracts/temporal';
 import type { EmulatorEndpoints } from '../../emulator/client-env';
 import { clientEnvironment } from '../../emulator/client-env';
@@ -16,6 +17,7 @@ export interface DevStackSettings {
   temporalPort: number;
   uiPort: number;
   emulatorPort: number;
+  calloutPort: number;
   dataDir: string;
 }
 
@@ -31,6 +33,7 @@ export function devStackSettings(env: NodeJS.ProcessEnv = process.env): DevStack
     temporalPort: port('DEV_TEMPORAL_PORT', 7233),
     uiPort: port('DEV_TEMPORAL_UI_PORT', 8233),
     emulatorPort: port('DEV_EMULATOR_PORT', 8443),
+    calloutPort: port('DEV_CALLOUT_PORT', 8088),
     dataDir: path.resolve(env.DEV_DATA_DIR ?? path.join(REPO_ROOT, '.data')),
   };
 }
@@ -107,6 +110,15 @@ export interface EmulatorEndpoint extends EmulatorEndpoints {
 }
 
 const EMULATOR_SEED = path.join(REPO_ROOT, 'examples', 'emulator-seed.json');
+const UPLOAD_TARGETS = path.join(REPO_ROOT, 'examples', 'upload-targets.yaml');
+/** The emulator's stand-in for the Entra access reviews service that signs callouts (docs/emulator.md, "Callouts"). */
+const EMULATOR_CALLOUT_CALLER = { appId: 'acce55ee-0000-4000-8000-00000000ca11', audience: 'api://entra-review-uploader-callouts' };
+
+/** The callout URL of every target's resource: the emulator calls the stack's receiver when an instance starts. */
+async function calloutUrlFlags(settings: DevStackSettings): Promise<string[]> {
+  const url = `http://127.0.0.1:${settings.calloutPort}/callouts/access-review`;
+  return (await loadUploadTargets(UPLOAD_TARGETS)).flatMap((t) => ['--callout-url', `${t.resourceId}=${url}`]);
+}
 
 async function emulatorEndpoint(settings: DevStackSettings): Promise<EmulatorEndpoint> {
   const seed = JSON.parse(await readFile(EMULATOR_SEED, 'utf8')) as Pick<EmulatorEndpoints, 'tenantId' | 'apps'>;
@@ -136,6 +148,7 @@ export async function startEmulatorProcess(settings: DevStackSettings, options: 
       '--seed', EMULATOR_SEED,
       '--tls-dir', path.join(dir, 'tls'),
       '--state-file', path.join(dir, 'state.json'),
+      ...(await calloutUrlFlags(settings)),
     ],
     { cwd: REPO_ROOT, echo: options.echo },
   );
@@ -146,6 +159,26 @@ export async function startEmulatorProcess(settings: DevStackSettings, options: 
 /** The worker's Graph settings: the emulator in dev, graph.microsoft.com in production, by configuration alone. */
 function workerEnvFor(emulator: EmulatorEndpoint, base: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
   return { ...base, ...clientEnvironment(emulator), STAGING_DIR: path.join(dataDir, 'staging') };
+}
+
+/** The Entra callout receiver, trusting tokens the emulator signs for its callouts. */
+export async function startCalloutReceiver(settings: DevStackSettings, emulator: EmulatorEndpoint, env: NodeJS.ProcessEnv, options: StartOptions): Promise<ManagedProcess> {
+  const receiver = new ManagedProcess('callout', process.execPath, [require.resolve('tsx/cli'), path.join(REPO_ROOT, 'callout', 'main.ts')], {
+    cwd: REPO_ROOT,
+    echo: options.echo,
+    env: {
+      ...env,
+      NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+      CALLOUT_PORT: String(settings.calloutPort),
+      CALLOUT_AUTHORITY_HOST: emulator.authorityHost,
+      CALLOUT_TENANT_ID: emulator.tenantId,
+      CALLOUT_AUDIENCE: EMULATOR_CALLOUT_CALLER.audience,
+      CALLOUT_ALLOWED_APP_IDS: EMULATOR_CALLOUT_CALLER.appId,
+      UPLOAD_TARGETS_FILE: UPLOAD_TARGETS,
+    },
+  });
+  await waitForPort(settings.calloutPort, 'The callout receiver', 60_000, receiver);
+  return receiver;
 }
 
 export async function startWorker(env: NodeJS.ProcessEnv, options: StartOptions): Promise<ManagedProcess> {
@@ -174,6 +207,7 @@ export async function startDevStack(settings: DevStackSettings, options: StartOp
     if (!(await portIsOpen(settings.temporalPort))) processes.push(await startTemporalDevServer(settings, options));
     if (!(await portIsOpen(settings.emulatorPort))) processes.push(await startEmulatorProcess(settings, options));
     processes.push(await startWorker(workerEnvFor(emulator, env, settings.dataDir), options));
+    if (!(await portIsOpen(settings.calloutPort))) processes.push(await startCalloutReceiver(settings, emulator, env, options));
   } catch (err) {
     await stop();
     throw err;

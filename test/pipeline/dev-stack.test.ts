@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Agent, request } from 'undici';
+import type { ReviewUploadResult } from '../../contracts/review-upload';
 import { TASK_QUEUE } from '../../contracts/temporal';
+import { createAdminClient } from '../../emulator/admin-client';
+import type { reviewUpload } from '../../workflows';
 import { pipelineCheck } from '../../workflows';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -44,10 +47,10 @@ describe('npm run dev (scripts/dev.ts)', () => {
   });
 
   it('brings up server, Web UI and worker, runs work, and stops every process on SIGINT', async () => {
-    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort, calloutPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     dev = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/dev.ts'], {
       cwd: root,
-      env: { ...process.env, DEV_TEMPORAL_PORT: String(temporalPort), DEV_TEMPORAL_UI_PORT: String(uiPort), DEV_EMULATOR_PORT: String(emulatorPort), DEV_DATA_DIR: dataDir },
+      env: { ...process.env, DEV_TEMPORAL_PORT: String(temporalPort), DEV_TEMPORAL_UI_PORT: String(uiPort), DEV_EMULATOR_PORT: String(emulatorPort), DEV_CALLOUT_PORT: String(calloutPort), DEV_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -62,7 +65,7 @@ describe('npm run dev (scripts/dev.ts)', () => {
     }
     expect(output).toContain(`Web UI           http://localhost:${uiPort}`);
     const pids = [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
 
     // The stack's own worker runs a workflow, and the Web UI's API lists it.
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
@@ -91,6 +94,25 @@ describe('npm run dev (scripts/dev.ts)', () => {
     });
     expect(discovery.statusCode).toBe(200);
     expect(((await discovery.body.json()) as { token_endpoint: string }).token_endpoint).toContain(`https://localhost:${emulatorPort}/`);
+
+    // The whole loop: an instance starts, the emulator calls the stack's receiver, the receiver starts the upload.
+    const admin = createAdminClient(`https://localhost:${emulatorPort}/_emulator`, ca);
+    const instance = await admin.startInstance('e1e1e1e1-0000-4000-8000-0000000000d1');
+    await admin.close();
+    const check = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    try {
+      const uploadId = `review-upload/c0ffee00-0000-4000-8000-00000000ca01/d00d0000-0000-4000-8000-00000000b001/${instance.id}`;
+      let result: ReviewUploadResult | undefined;
+      for (let i = 0; i < 100 && !result; i++) {
+        result = await new Client({ connection: check }).workflow.getHandle<typeof reviewUpload>(uploadId).result().catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return undefined;
+        });
+      }
+      expect(result?.outcome).toBe('completed');
+    } finally {
+      await check.close();
+    }
 
     dev.kill('SIGINT');
     expect(await exited).toBe(0);
