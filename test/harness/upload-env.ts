@@ -58,6 +58,8 @@ export interface UploadTestEnv {
   makeCsvFiles(count: number, rows: number, prefix?: string): Promise<StagedFile[]>;
   /** A worker of this project wired to the emulator, on the test's task queue unless another is given. */
   createWorker(env?: NodeJS.ProcessEnv, taskQueue?: string): Promise<Worker>;
+  /** A worker running in the background until `close()`, for tests that start runs and wait on their results. */
+  runWorkerInBackground(): Promise<void>;
   /** Request-log entries of uploadFile calls (in order). */
   uploadRequests(): Promise<Awaited<ReturnType<RunningEmulator['admin']['requests']>>>;
   /** The emulator's sessions of one review instance. */
@@ -82,7 +84,21 @@ export async function startUploadTestEnv(options: { uploadWindowSeconds?: number
     WORKER_TASK_QUEUE: taskQueue,
   };
   const closers: (() => Promise<void>)[] = [];
+  let background: { worker: Worker; running: Promise<void> } | undefined;
   let fileCounter = 0;
+  const newWorker = async (env: NodeJS.ProcessEnv = {}, queue = taskQueue): Promise<Worker> => {
+    const built = createWorkerActivities({ ...workerEnv, ...env });
+    closers.push(built.close);
+    return createWorker({
+      connection: temporal.nativeConnection,
+      namespace: temporal.namespace,
+      activities: built.activities,
+      settings: loadWorkerSettings({}),
+      workflowBundle: temporal.workflowBundle,
+      taskQueue: queue,
+    });
+  };
+
 
   return {
     temporal,
@@ -111,25 +127,22 @@ export async function startUploadTestEnv(options: { uploadWindowSeconds?: number
       }
       return files;
     },
+    async runWorkerInBackground() {
+      const worker = await newWorker();
+      background = { worker, running: worker.run() };
+    },
     async uploadRequests() {
       return (await emulator.admin.requests()).filter((r) => r.method === 'POST' && r.path.endsWith('/uploadFile'));
     },
     async sessionsOf(reviewInstanceId) {
       return (await emulator.admin.sessions()).filter((s) => s.referenceId === reviewInstanceId);
     },
-    async createWorker(env = {}, queue = taskQueue) {
-      const built = createWorkerActivities({ ...workerEnv, ...env });
-      closers.push(built.close);
-      return createWorker({
-        connection: temporal.nativeConnection,
-        namespace: temporal.namespace,
-        activities: built.activities,
-        settings: loadWorkerSettings({}),
-        workflowBundle: temporal.workflowBundle,
-        taskQueue: queue,
-      });
-    },
+    createWorker: newWorker,
     async close() {
+      if (background) {
+        background.worker.shutdown();
+        await background.running;
+      }
       for (const close of closers) await close();
       await receiver.close();
       await emulator.stop();

@@ -1,4 +1,3 @@
-import type { Worker } from '@temporalio/worker';
 import { createReviewSchedule } from '../../client/schedules';
 import type { UploadTarget } from '../../contracts/targets';
 import type { ReviewUploadResult } from '../../contracts/review-upload';
@@ -8,22 +7,15 @@ import { LEDGER, startUploadTestEnv } from '../harness/upload-env';
 
 describe('the review cycle and its schedule', () => {
   let env: UploadTestEnv;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let targets: UploadTarget[];
 
   beforeAll(async () => {
     env = await startUploadTestEnv();
-    worker = await env.createWorker();
-    workerRun = worker.run();
+    await env.runWorkerInBackground();
     const files = await env.makeCsvFiles(2, 10, 'cycle');
     targets = [{ name: 'ledger', catalogId: LEDGER.catalogId, resourceId: LEDGER.resourceId, reviewDefinitionIds: [LEDGER.reviewDefinitionId], source: { kind: 'staged', files } }];
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await workerRun;
-    await env.close();
-  });
+  afterAll(async () => env.close());
 
   const initializing = async (): Promise<string[]> => {
     const seed = await env.emulator.admin.getSeed();

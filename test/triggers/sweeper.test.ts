@@ -1,4 +1,3 @@
-import type { Worker } from '@temporalio/worker';
 import { startReviewUpload } from '../../client/start-review-upload';
 import { progressQuery } from '../../contracts/review-upload';
 import type { ReviewUploadProgress } from '../../contracts/review-upload';
@@ -9,22 +8,15 @@ import { LEDGER, startUploadTestEnv } from '../harness/upload-env';
 
 describe('the sweeper ends sessions of runs that were terminated by hand', () => {
   let env: UploadTestEnv;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   const targets: UploadTarget[] = [
     { name: 'ledger', catalogId: LEDGER.catalogId, resourceId: LEDGER.resourceId, reviewDefinitionIds: [LEDGER.reviewDefinitionId], source: { kind: 'staged', files: [] } },
   ];
 
   beforeAll(async () => {
     env = await startUploadTestEnv();
-    worker = await env.createWorker();
-    workerRun = worker.run();
+    await env.runWorkerInBackground();
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await workerRun;
-    await env.close();
-  });
+  afterAll(async () => env.close());
   afterEach(async () => {
     await env.emulator.admin.clearFaults();
     env.notices.length = 0;
@@ -76,7 +68,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
   it('leaves sessions of running runs alone', async () => {
     const instance = await env.newInstance();
     const files = await env.makeCsvFiles(1, 5);
-    await env.emulator.admin.addFault({ kind: 'latency', delayMs: 4000, pathPattern: '/uploadFile$' });
+    await env.emulator.admin.addFault({ kind: 'latency', delayMs: 10_000, pathPattern: '/uploadFile$' }); // the sweep must see it running
     const { handle } = await startReviewUpload(env.temporal.client, { ...instance, source: { kind: 'staged', files } }, { taskQueue: env.taskQueue });
     for (let i = 0; i < 100; i++) {
       if ((await env.sessionsOf(instance.reviewInstanceId)).length > 0) break;

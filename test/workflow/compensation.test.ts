@@ -1,4 +1,3 @@
-import type { Worker } from '@temporalio/worker';
 import { startReviewUpload } from '../../client/start-review-upload';
 import { cancelUploadUpdate, progressQuery } from '../../contracts/review-upload';
 import type { ReviewUploadInput, ReviewUploadProgress } from '../../contracts/review-upload';
@@ -17,19 +16,12 @@ async function waitForProgress(handle: Awaited<ReturnType<typeof startReviewUplo
 
 describe('reviewUpload: guaranteed ending and compensation', () => {
   let env: UploadTestEnv;
-  let worker: Worker;
-  let workerRun: Promise<void>;
 
   beforeAll(async () => {
     env = await startUploadTestEnv();
-    worker = await env.createWorker();
-    workerRun = worker.run();
+    await env.runWorkerInBackground();
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await workerRun;
-    await env.close();
-  });
+  afterAll(async () => env.close());
   afterEach(async () => {
     await env.emulator.admin.clearFaults();
     env.notices.length = 0;

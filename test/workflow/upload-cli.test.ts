@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Worker } from '@temporalio/worker';
 import type { ReviewUploadResult } from '../../contracts/review-upload';
 import type { UploadTestEnv } from '../harness/upload-env';
 import { startUploadTestEnv } from '../harness/upload-env';
@@ -25,19 +24,12 @@ async function uploadCli(env: UploadTestEnv, args: string[]): Promise<{ code: nu
 
 describe('npm run upload (scripts/upload.ts)', () => {
   let env: UploadTestEnv;
-  let worker: Worker;
-  let workerRun: Promise<void>;
 
   beforeAll(async () => {
     env = await startUploadTestEnv();
-    worker = await env.createWorker();
-    workerRun = worker.run();
+    await env.runWorkerInBackground();
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await workerRun;
-    await env.close();
-  });
+  afterAll(async () => env.close());
 
   const idArgs = (instance: Awaited<ReturnType<UploadTestEnv['newInstance']>>) => [
     '--catalog', instance.catalogId, '--resource', instance.resourceId, '--definition', instance.reviewDefinitionId, '--instance', instance.reviewInstanceId,
@@ -83,7 +75,8 @@ describe('npm run upload (scripts/upload.ts)', () => {
   it('shows the status of a run and cancels it with a reason', async () => {
     const instance = await env.newInstance();
     const files = await env.makeCsvFiles(2, 5);
-    await env.emulator.admin.addFault({ kind: 'latency', delayMs: 3000, pathPattern: '/uploadFile$' });
+    // Far slower than two CLI processes starting, so the run is still uploading when the cancel comes.
+    await env.emulator.admin.addFault({ kind: 'latency', delayMs: 60_000, pathPattern: '/uploadFile$' });
     try {
       const started = await uploadCli(env, ['start', ...idArgs(instance), '--file', files[0]!.path, '--file', files[1]!.path, '--no-follow', '--json']);
       expect(started.code).toBe(0);
