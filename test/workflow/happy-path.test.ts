@@ -19,12 +19,18 @@ describe('reviewUpload: the happy path on the dev server and the emulator', () =
     const instance = await env.newInstance();
     const files = await env.makeCsvFiles(3, 50);
     const { handle, result, progress } = await worker.runUntil(async () => {
-      const { handle } = await startReviewUpload(env.temporal.client, { ...instance, source: { kind: 'staged', files } }, { taskQueue: env.taskQueue });
+      const { handle } = await startReviewUpload(
+        env.temporal.client,
+        { ...instance, source: { kind: 'staged', files }, options: { waitForReviewToStart: true } },
+        { taskQueue: env.taskQueue },
+      );
       const result = await handle.result();
       return { handle, result, progress: await handle.query(progressQuery) };
     });
 
     expect(result).toMatchObject({ outcome: 'completed', alreadyCompleted: false, reason: null, unfinishedSession: null });
+    // Entra moved the review on once it had the data, and the run saw it.
+    expect(result.reviewStatusAfter).toBe('InProgress');
     expect(result.stats).toEqual({ filesUploaded: 3, totalBytesUploaded: files.reduce((s, f) => s + f.size, 0) });
     expect(progress).toMatchObject({ phase: 'done', filesDone: 3, filesTotal: 3, sessionId: result.sessionId });
     expect(env.notices).toHaveLength(0);
@@ -46,6 +52,7 @@ describe('reviewUpload: the happy path on the dev server and the emulator', () =
     expect(description.typedSearchAttributes.get(SearchAttributes.uploadOutcome)).toBe('completed');
     const history = await handle.fetchHistory();
     const activities = (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(activities).toEqual(['readReviewInstance', 'openUploadSession', 'uploadSessionFile', 'uploadSessionFile', 'uploadSessionFile', 'verifySessionFiles', 'completeUploadSession']);
+    expect(activities.slice(0, 7)).toEqual(['readReviewInstance', 'openUploadSession', 'uploadSessionFile', 'uploadSessionFile', 'uploadSessionFile', 'verifySessionFiles', 'completeUploadSession']);
+    expect(activities.slice(7).every((name) => name === 'readReviewInstance')).toBe(true);
   });
 });
