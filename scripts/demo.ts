@@ -31,9 +31,7 @@ async function main(): Promise<number> {
   const stack = await startDevStack(devStackSettings(), { echo: false });
   const admin = createAdminClient(stack.emulator.adminUrl, await readFile(stack.emulator.caCertPath, 'utf8'));
   try {
-    // The demo's upload also waits for the review to start, to show the whole loop.
-    const targets = (await loadUploadTargets(TARGETS_FILE)).map((t) => ({ ...t, options: { ...t.options, waitForReviewToStart: true, reviewStartTimeoutSeconds: 120 } }));
-    const target = targets[0];
+    const target = (await loadUploadTargets(TARGETS_FILE))[0];
     if (!target) throw new Error(`${TARGETS_FILE} has no target`);
     const instance = await admin.startInstance(target.reviewDefinitionIds[0] ?? '');
     process.stdout.write(`Review instance ${instance.id} is Initializing in the emulator: its 2-hour upload window starts now.\n`);
