@@ -55,6 +55,8 @@ export interface UploadRunRecord {
   running: boolean;
   /** The files the run planned to upload (its staged input, or its preparation's manifest), if it got that far. */
   manifest: UploadManifest | null;
+  /** The review definition of the run's input (the session itself does not name it). */
+  reviewDefinitionId: string | null;
 }
 
 export interface TriggerActivities {

@@ -38,7 +38,7 @@ async function sweep(target: UploadTarget, session: UploadSessionSummary, graceM
   if (Date.now() - Date.parse(session.createdDateTime) < graceMs) return { ...base, action: 'skippedYoung', reason: 'created within the grace period' };
   const ref = { catalogId: target.catalogId, resourceId: target.resourceId, sessionId: session.sessionId };
   try {
-    const run = workflowId ? await graph.readUploadRun({ workflowId }) : { running: false, manifest: null };
+    const run = workflowId ? await graph.readUploadRun({ workflowId }) : { running: false, manifest: null, reviewDefinitionId: null };
     if (run.running) return { ...base, action: 'skippedRunning', reason: 'its upload run is still running and will end it' };
     if (run.manifest) {
       const verified = await graph.verifySessionFiles({ ...ref, manifest: run.manifest });
@@ -53,7 +53,7 @@ async function sweep(target: UploadTarget, session: UploadSessionSummary, graceM
     await graph.deleteUploadSession(ref);
     await graph.sendFallbackNotice({
       reviewInstanceId: reviewInstanceId ?? 'unknown',
-      reviewDefinitionId: 'unknown (see the review instance)',
+      reviewDefinitionId: run.reviewDefinitionId ?? 'unknown (no upload run recorded for this session)',
       catalogId: target.catalogId,
       resourceId: target.resourceId,
       workflowId: workflowInfo().workflowId,

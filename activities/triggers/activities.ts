@@ -49,9 +49,11 @@ export function createTriggerActivities(deps: { graph: GraphClient }): TriggerAc
       try {
         const { status } = await handle.describe();
         const history = await handle.fetchHistory();
-        return { running: status.name === 'RUNNING', manifest: plannedManifest(history.events ?? []) };
+        const events = history.events ?? [];
+        const input = decode<ReviewUploadInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
+        return { running: status.name === 'RUNNING', manifest: plannedManifest(events), reviewDefinitionId: input?.reviewDefinitionId ?? null };
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { running: false, manifest: null };
+        if (err instanceof WorkflowNotFoundError) return { running: false, manifest: null, reviewDefinitionId: null };
         throw err;
       }
     },

@@ -49,6 +49,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     expect(await env.sessionsOf(instance.reviewInstanceId)).toEqual([]);
     expect(env.notices.map((n) => n.body.notice.reviewInstanceId)).toContain(instance.reviewInstanceId);
     expect(env.notices[0]!.body.text).toContain('the sweeper deleted it');
+    expect(env.notices[0]!.body.notice.reviewDefinitionId).toBe(LEDGER.reviewDefinitionId);
   });
 
   it('completes the session of a run terminated after every planned file was in (verified against the run\'s manifest)', async () => {
