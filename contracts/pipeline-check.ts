@@ -19,6 +19,3 @@ export interface PipelineCheckResult {
   /** Workflow time when the check finished (ISO 8601). */
   checkedAt: string;
 }
-
-export const pipelineCheckWorkflowId = (requestedBy: string, at: Date): string =>
-  `pipeline-check/${requestedBy}/${at.toISOString()}`;

@@ -38,5 +38,3 @@ export function createWorkerActivities(env: NodeJS.ProcessEnv = process.env, log
   } satisfies ReviewUploadActivities & TriggerActivities;
   return { activities, graph, close };
 }
-
-export type WorkerActivities = ReturnType<typeof createWorkerActivities>['activities'];
