@@ -8,7 +8,6 @@
  *
  * Both sides run in this process, alternating, each on a fresh review instance; files are generated in a temp dir.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -20,7 +19,8 @@ import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { startReviewUpload } from '../client/start-review-upload';
 import type { StagedFile } from '../contracts/manifest';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/temporal';
-import { DEFAULT_TLS_DIR, clientEnvironment, ensureCertificateAuthority, startEmulator } from '../emulator';
+import { clientEnvironment, startEmulator } from '../emulator';
+import { reexecTrustingEmulatorCa } from './emulator-ca';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { createWorkerActivities } from '../workers/activities';
 import { WORKFLOWS_ENTRY, createWorker } from '../workers/create-worker';
@@ -154,17 +154,9 @@ async function main(): Promise<void> {
   }
 }
 
-// Node reads NODE_EXTRA_CA_CERTS only at start: make sure the emulator's CA exists, then run again trusting it.
-void ensureCertificateAuthority(DEFAULT_TLS_DIR).then((ca) => {
-  if (process.env.NODE_EXTRA_CA_CERTS !== ca.certPath) {
-    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath },
-    });
-    process.exit(child.status ?? 1);
-  }
-  main().catch((err: unknown) => {
+reexecTrustingEmulatorCa()
+  .then((isParent) => (isParent ? undefined : main()))
+  .catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(1);
   });
-});

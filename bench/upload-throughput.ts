@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GRAPH_SCOPE, createCredential } from '../activities/graph/credential';
 import { loadGraphSettings } from '../activities/graph/settings';
-import { DEFAULT_TLS_DIR, clientEnvironment, ensureCertificateAuthority, startEmulator } from '../emulator';
+import { clientEnvironment, startEmulator } from '../emulator';
+import { reexecTrustingEmulatorCa } from './emulator-ca';
 import type { RunningEmulator } from '../emulator';
 import type { ChildResult, ChildTask } from './upload-client-child';
 import { writeSyntheticCsv } from './upload-fixtures';
@@ -56,18 +57,6 @@ async function runCurl(url: string, path: string, name: string, headerFile: stri
   const [status = '', seconds = 'NaN'] = stdout.trim().split(' ');
   if (status !== '200') throw new Error(`curl upload answered ${status}`);
   return { seconds: Number(seconds), status };
-}
-
-/**
- * Node reads NODE_EXTRA_CA_CERTS only at start: create the emulator's CA if needed, then run this script again in a
- * child that trusts it. Returns true in the parent (which should then just wait).
- */
-async function reexecTrustingEmulatorCa(): Promise<boolean> {
-  const ca = await ensureCertificateAuthority(DEFAULT_TLS_DIR);
-  if (process.env.NODE_EXTRA_CA_CERTS === ca.certPath) return false;
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath }, stdio: 'inherit' });
-  process.exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  return true;
 }
 
 async function main(): Promise<void> {

@@ -20,7 +20,7 @@ import { TASK_QUEUE } from '../contracts/temporal';
 import type { reviewUpload } from '../workflows';
 import { reviewCycle } from '../workflows';
 import { createAdminClient } from '../emulator/admin-client';
-import { connectClient, webUiLink } from '../workers/temporal-connection';
+import { webUiLink, withTemporalClient } from '../workers/temporal-connection';
 import { devStackSettings, startDevStack } from './stack/dev-stack';
 import { REPO_ROOT } from './temporal-cli';
 
@@ -35,10 +35,8 @@ async function main(): Promise<number> {
     if (!target) throw new Error(`${TARGETS_FILE} has no target`);
     const instance = await admin.startInstance(target.reviewDefinitionIds[0] ?? '');
     process.stdout.write(`Review instance ${instance.id} is Initializing in the emulator: its 2-hour upload window starts now.\n`);
-    process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
-    process.env.TEMPORAL_NAMESPACE = 'default';
-    const { client, connection } = await connectClient();
-    try {
+    const temporal = { address: stack.temporalAddress, namespace: 'default', connectionOptions: { address: stack.temporalAddress } };
+    return await withTemporalClient(async ({ client }) => {
       // What the review-cycle schedule does every 15 minutes, run once now.
       const cycle = await client.workflow.execute(reviewCycle, { workflowId: `review-cycle/demo/${instance.id}`, taskQueue: TASK_QUEUE, args: [{ targets: [target] }] });
       const found = cycle.found.find((f) => f.reviewInstanceId === instance.id);
@@ -46,7 +44,7 @@ async function main(): Promise<number> {
       const startedBy = cycle.started.includes(found.workflowId) ? 'the review cycle' : "the emulator's callout to the receiver";
       process.stdout.write(`The review cycle found ${cycle.found.length} instance(s) in Initializing; this instance's upload run was started by ${startedBy}.\n`);
       const handle = client.workflow.getHandle<typeof reviewUpload>(found.workflowId);
-      const link = webUiLink('default', handle.workflowId, (await handle.describe()).runId);
+      const link = webUiLink('default', handle.workflowId, (await handle.describe()).runId, stack.uiUrl);
       process.stdout.write(`Run ${handle.workflowId}\n`);
       const result = await followRun(handle, (line) => process.stdout.write(`  ${line}\n`), 250);
       process.stdout.write(`\n${resultSummary(result, link)}\n`);
@@ -57,9 +55,7 @@ async function main(): Promise<number> {
       }
       process.stdout.write('\nThe Web UI is served while `npm run dev` runs; the run is kept in .data/temporal/dev.sqlite.\n');
       return result.outcome === 'completed' ? 0 : 2;
-    } finally {
-      await connection.close();
-    }
+    }, temporal);
   } finally {
     await admin.close();
     await stack.stop();

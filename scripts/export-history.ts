@@ -5,21 +5,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { connectClient } from '../workers/temporal-connection';
+import { withTemporalClient } from '../workers/temporal-connection';
 
 async function main(): Promise<void> {
   const [workflowId, out] = process.argv.slice(2);
   const runFlag = process.argv.indexOf('--run');
   const runId = runFlag > 0 ? process.argv[runFlag + 1] : undefined;
   if (!workflowId || !out) throw new Error('usage: tsx scripts/export-history.ts <workflowId> <out.json> [--run <runId>]');
-  const { client, connection } = await connectClient();
-  try {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    await writeFile(out, `${historyToJSON(history)}\n`);
-    process.stdout.write(`wrote ${out} (${history.events?.length ?? 0} events)\n`);
-  } finally {
-    await connection.close();
-  }
+  const history = await withTemporalClient(({ client }) => client.workflow.getHandle(workflowId, runId).fetchHistory());
+  await writeFile(out, `${historyToJSON(history)}\n`);
+  process.stdout.write(`wrote ${out} (${history.events?.length ?? 0} events)\n`);
 }
 
 main().catch((err: unknown) => {

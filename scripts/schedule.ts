@@ -6,11 +6,12 @@
  *   npm run schedule -- update  --kind cycle --targets FILE [--id …] [--every …]   (re-reads the targets file)
  *   npm run schedule -- describe|pause|unpause|trigger|delete <id>    npm run schedule -- list
  */
+import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ScheduleKind } from '../client/schedules';
 import { createReviewSchedule, describeSchedule, updateReviewSchedule } from '../client/schedules';
 import { loadUploadTargets } from '../client/targets';
-import { connectClient, loadTemporalTarget } from '../workers/temporal-connection';
+import { withTemporalClient } from '../workers/temporal-connection';
 
 const kind = (value: string): ScheduleKind => {
   if (value !== 'cycle' && value !== 'sweep') throw new InvalidArgumentError('cycle or sweep');
@@ -25,15 +26,6 @@ const minutes = (value: string): number => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of minutes');
   return n;
 };
-
-async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>['client']) => Promise<T>): Promise<T> {
-  const { client, connection } = await connectClient(loadTemporalTarget());
-  try {
-    return await fn(client);
-  } finally {
-    await connection.close();
-  }
-}
 
 interface WriteOptions {
   kind: ScheduleKind;
@@ -77,7 +69,7 @@ writeCommand('create', 'create a schedule')
   .option('--trigger-now', 'also run it once now')
   .action(async (opts: WriteOptions) => {
     const options = await scheduleOptions(opts);
-    await withClient(async (client) => {
+    await withTemporalClient(async ({ client }) => {
       const handle = await createReviewSchedule(client, options);
       process.stdout.write(`${describeSchedule(await handle.describe())}\n`);
     });
@@ -85,7 +77,7 @@ writeCommand('create', 'create a schedule')
 
 writeCommand('update', "replace a schedule's targets and interval (its state and history stay)").action(async (opts: WriteOptions) => {
   const options = await scheduleOptions(opts);
-  await withClient(async (client) => {
+  await withTemporalClient(async ({ client }) => {
     await updateReviewSchedule(client, options);
     process.stdout.write(`${describeSchedule(await client.schedule.getHandle(options.scheduleId).describe())}\n`);
   });
@@ -95,14 +87,14 @@ program
   .command('list')
   .description('list schedules')
   .action(async () => {
-    await withClient(async (client) => {
+    await withTemporalClient(async ({ client }) => {
       for await (const s of client.schedule.list()) {
         process.stdout.write(`${s.scheduleId}  ${s.action?.type === 'startWorkflow' ? s.action.workflowType : ''}  ${s.state.paused ? 'PAUSED' : 'active'}\n`);
       }
     });
   });
 
-const simple: [string, string, (id: string, client: Awaited<ReturnType<typeof connectClient>>['client']) => Promise<string>][] = [
+const simple: [string, string, (id: string, client: Client) => Promise<string>][] = [
   ['describe', 'show a schedule', async (id, client) => describeSchedule(await client.schedule.getHandle(id).describe())],
   ['pause', 'pause a schedule', async (id, client) => (await client.schedule.getHandle(id).pause('paused with scripts/schedule.ts'), `paused ${id}`)],
   ['unpause', 'unpause a schedule', async (id, client) => (await client.schedule.getHandle(id).unpause('unpaused with scripts/schedule.ts'), `unpaused ${id}`)],
@@ -114,7 +106,7 @@ for (const [name, description, run] of simple) {
     .command(`${name} <scheduleId>`)
     .description(description)
     .action(async (id: string) => {
-      await withClient(async (client) => process.stdout.write(`${await run(id, client)}\n`));
+      await withTemporalClient(async ({ client }) => process.stdout.write(`${await run(id, client)}\n`));
     });
 }
 

@@ -3,18 +3,12 @@
  * TEMPORAL_* connection settings. The dev server registers them itself; on Temporal Cloud create them in the Cloud UI
  * or with tcld (docs/operations.md).
  */
-import { connectClient, loadTemporalTarget } from '../workers/temporal-connection';
+import { withTemporalClient } from '../workers/temporal-connection';
 import { ensureSearchAttributes } from '../workers/search-attributes';
 
 async function main(): Promise<void> {
-  const target = loadTemporalTarget();
-  const { connection } = await connectClient(target);
-  try {
-    const added = await ensureSearchAttributes(connection, target.namespace);
-    process.stdout.write(added.length ? `added search attributes: ${added.join(', ')}\n` : 'search attributes already registered\n');
-  } finally {
-    await connection.close();
-  }
+  const added = await withTemporalClient(({ connection, namespace }) => ensureSearchAttributes(connection, namespace));
+  process.stdout.write(added.length ? `added search attributes: ${added.join(', ')}\n` : 'search attributes already registered\n');
 }
 
 main().catch((err: unknown) => {

@@ -14,7 +14,7 @@ import { describeStagedFiles } from '../client/staged-files';
 import { resultSummary } from '../client/summary';
 import { cancelUploadUpdate, progressQuery } from '../contracts/review-upload';
 import type { reviewUpload } from '../workflows';
-import { connectClient, loadTemporalTarget, webUiLink } from '../workers/temporal-connection';
+import { webUiLink, withTemporalClient } from '../workers/temporal-connection';
 
 const EXIT = { completed: 0, error: 1, fellBackToManual: 2 } as const;
 
@@ -23,16 +23,6 @@ const positiveInt = (value: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of 1 or more');
   return n;
 };
-
-async function withClient<T>(fn: (ctx: Awaited<ReturnType<typeof connectClient>> & { namespace: string }) => Promise<T>): Promise<T> {
-  const target = loadTemporalTarget();
-  const ctx = await connectClient(target);
-  try {
-    return await fn({ ...ctx, namespace: target.namespace });
-  } finally {
-    await ctx.connection.close();
-  }
-}
 
 const program = new Command('upload').description('Start and follow Entra access review upload runs.').showHelpAfterError();
 
@@ -72,7 +62,7 @@ program
       ...(Object.keys(options).length ? { options } : {}),
     };
     const json = opts.json === true;
-    process.exitCode = await withClient(async ({ client, namespace }) => {
+    process.exitCode = await withTemporalClient(async ({ client, namespace }) => {
       const { handle, started } = await startReviewUpload(client, input, opts.taskQueue ? { taskQueue: opts.taskQueue as string } : {});
       const link = webUiLink(namespace, handle.workflowId, (await handle.describe()).runId);
       if (!json) process.stderr.write(`${started ? 'Started' : 'Joined the running'} run ${handle.workflowId}\n${link}\n`);
@@ -96,7 +86,7 @@ program
   .description("show a run's progress (or its result when it has ended)")
   .option('--json', 'print JSON')
   .action(async (workflowId: string, opts: { json?: boolean }) => {
-    await withClient(async ({ client }) => {
+    await withTemporalClient(async ({ client }) => {
       const handle = client.workflow.getHandle<typeof reviewUpload>(workflowId);
       const { status } = await handle.describe();
       const progress = await handle.query(progressQuery);
@@ -109,7 +99,7 @@ program
   .description('cancel a run: the session is deleted (never completed half-filled) and the fallback notice sent')
   .requiredOption('--reason <text>', 'who asks, and why (goes into the notice)')
   .action(async (workflowId: string, opts: { reason: string }) => {
-    await withClient(async ({ client }) => {
+    await withTemporalClient(async ({ client }) => {
       await client.workflow.getHandle(workflowId).executeUpdate(cancelUploadUpdate, { args: [opts.reason] });
       process.stdout.write(`Cancel requested for ${workflowId}; follow it with: npm run upload -- status ${workflowId}\n`);
     });

@@ -29,9 +29,22 @@ export async function connectClient(target = loadTemporalTarget()): Promise<{ cl
   return { client: new Client({ connection, namespace: target.namespace }), connection };
 }
 
+/** Runs `fn` with a client of the target's namespace, and closes the connection afterwards, whatever happens. */
+export async function withTemporalClient<T>(
+  fn: (ctx: { client: Client; connection: Connection; namespace: string }) => Promise<T>,
+  target = loadTemporalTarget(),
+): Promise<T> {
+  const { client, connection } = await connectClient(target);
+  try {
+    return await fn({ client, connection, namespace: target.namespace });
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Link to a run in the Web UI. TEMPORAL_UI_URL overrides the dev server's default (port 8233). */
-export function webUiLink(namespace: string, workflowId: string, runId?: string): string {
-  const base = (process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233').replace(/\/$/, '');
+export function webUiLink(namespace: string, workflowId: string, runId?: string, uiUrl = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233'): string {
+  const base = uiUrl.replace(/\/$/, '');
   const run = runId ? `/${encodeURIComponent(runId)}` : '';
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}${run}/history`;
 }

@@ -20,8 +20,7 @@ const decode = <T>(payloads: temporal.api.common.v1.IPayloads | null | undefined
 };
 
 /** The files a run planned: its staged input, or the manifest its preparation activity returned. */
-export function plannedManifest(events: HistoryEvent[]): UploadManifest | null {
-  const input = decode<ReviewUploadInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
+export function plannedManifest(input: ReviewUploadInput | undefined, events: HistoryEvent[]): UploadManifest | null {
   if (input?.source.kind === 'staged') return manifestOf(input.source.files);
   const prepareScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'prepareUploadFiles');
   if (!prepareScheduled?.eventId) return null;
@@ -51,7 +50,7 @@ export function createTriggerActivities(deps: { graph: GraphClient }): TriggerAc
         const history = await handle.fetchHistory();
         const events = history.events ?? [];
         const input = decode<ReviewUploadInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
-        return { running: status.name === 'RUNNING', manifest: plannedManifest(events), reviewDefinitionId: input?.reviewDefinitionId ?? null };
+        return { running: status.name === 'RUNNING', manifest: plannedManifest(input, events), reviewDefinitionId: input?.reviewDefinitionId ?? null };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { running: false, manifest: null, reviewDefinitionId: null };
         throw err;
