@@ -1,3 +1,5 @@
+import { temporal } from '@temporalio/proto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { startReviewUpload } from '../../client/start-review-upload';
 import { progressQuery } from '../../contracts/review-upload';
 import type { ReviewUploadProgress } from '../../contracts/review-upload';
@@ -22,7 +24,26 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     env.notices.length = 0;
   });
 
-  async function terminateWhen(instance: Awaited<ReturnType<UploadTestEnv['newInstance']>>, fileCount: number, ready: (p: ReviewUploadProgress) => boolean) {
+  /**
+   * Waits until `activityType` failed at least once and waits for its next attempt, so no attempt is in flight: an
+   * attempt running when the run is terminated still finishes its Graph call, which would race the test's next step.
+   */
+  async function waitForRetryBackoff(handle: WorkflowHandle, activityType: string) {
+    for (let i = 0; i < 300; i++) {
+      const { raw } = await handle.describe();
+      const pending = raw.pendingActivities?.find((a) => a.activityType?.name === activityType);
+      if (pending && (pending.attempt ?? 0) >= 2 && pending.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${activityType} never waited for a retry`);
+  }
+
+  async function terminateWhen(
+    instance: Awaited<ReturnType<UploadTestEnv['newInstance']>>,
+    fileCount: number,
+    ready: (p: ReviewUploadProgress) => boolean,
+    settled: (handle: WorkflowHandle) => Promise<void> = async () => undefined,
+  ) {
     const files = await env.makeCsvFiles(fileCount, 10);
     const { handle } = await startReviewUpload(env.temporal.client, { ...instance, source: { kind: 'staged', files }, options: { uploadConcurrency: 1 } }, { taskQueue: env.taskQueue });
     for (let i = 0; i < 300; i++) {
@@ -30,6 +51,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
       if (p && ready(p)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await settled(handle);
     await handle.terminate('test: an operator terminated the run by hand');
     return { files, workflowId: handle.workflowId };
   }
@@ -56,7 +78,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     const instance = await env.newInstance();
     // Completing fails for now, so the run is stuck retrying its last step when it is terminated.
     await env.emulator.admin.addFault({ kind: 'fail', status: 503, method: 'PATCH', pathPattern: '/uploadSessions/[^/]+$' });
-    const { files } = await terminateWhen(instance, 2, (p) => p.phase === 'completing');
+    const { files } = await terminateWhen(instance, 2, (p) => p.phase === 'completing', (handle) => waitForRetryBackoff(handle, 'completeUploadSession'));
     await env.emulator.admin.clearFaults();
 
     const result = await sweep();
