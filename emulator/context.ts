@@ -40,6 +40,8 @@ export interface EmulatorContext {
     mintToken(options: { audience?: string; issuer?: string; lifetimeSeconds?: number; callerAppId?: string }): Promise<string>;
   };
   log(message: string, fields?: Record<string, unknown>): void;
+  /** Aborted by stop(): fault delays end at once, so a stopped emulator holds no timers (a test process can exit). */
+  stopping: AbortSignal;
 }
 
 export function tenantIssuer(context: Pick<EmulatorContext, 'baseUrl' | 'store'>): string {

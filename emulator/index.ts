@@ -143,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const logger = options.log === true ? pino({ name: 'graph-emulator' }) : undefined;
   const processing = createProcessingRunner(() => context);
   const callouts = createCalloutSender(() => context);
+  const stopping = new AbortController();
   const context: EmulatorContext = {
     store,
     clock,
@@ -157,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     processing,
     callouts,
     log: (message, fields) => logger?.info(fields ?? {}, message),
+    stopping: stopping.signal,
   };
 
   const removeContents = async (): Promise<void> => {
@@ -238,6 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping.abort();
       await adminClient.close();
       await Promise.all(
         servers.map(

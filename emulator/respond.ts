@@ -72,6 +72,7 @@ export interface WriteOptions {
   area: Area;
   nowMs: number;
   slowBody?: { chunkBytes: number; delayMs: number };
+  stopping?: AbortSignal;
 }
 
 export async function writeResult(res: ServerResponse, result: HandlerResult, options: WriteOptions): Promise<void> {
@@ -111,7 +112,7 @@ export async function writeResult(res: ServerResponse, result: HandlerResult, op
   for (let offset = 0; offset < body.length; offset += chunkBytes) {
     if (res.destroyed) return;
     if (!res.write(body.subarray(offset, offset + chunkBytes))) await new Promise((resolve) => res.once('drain', resolve));
-    if (offset + chunkBytes < body.length) await sleep(delayMs);
+    if (offset + chunkBytes < body.length) await sleep(delayMs, undefined, { signal: options.stopping });
   }
   res.end();
 }

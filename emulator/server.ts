@@ -72,7 +72,7 @@ export function createRequestHandler(
         clientId = app?.clientId;
         const isToken = area === 'entra' && /\/oauth2\/v2\.0\/token$/i.test(url.pathname);
         decision = context.faults.decide({ method, path: url.pathname, clientId, area: isToken ? 'token' : area === 'graph' ? 'graph' : 'entra', nowMs: Date.now() });
-        if (decision.delayMs > 0) await sleep(decision.delayMs);
+        if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { signal: context.stopping });
         const terminal = decision.terminal;
         if (terminal?.kind === 'reset') {
           await resetConnection(req, terminal.afterBytes);
@@ -91,6 +91,7 @@ export function createRequestHandler(
         }
       }
     } catch (error) {
+      if (context.stopping.aborted) return; // stopped mid-delay: the connection is gone
       if (!(error instanceof Error) || !['GraphError', 'EntraError'].includes(error.name)) {
         context.log('unexpected error', { error: error instanceof Error ? error.stack : String(error), path: url.pathname });
       }
@@ -113,10 +114,14 @@ export function createRequestHandler(
       ...(result.status >= 400 ? { error: errorCode } : {}),
     });
     context.log('request', { method, path: url.pathname, status: result.status, clientId, requestId });
-    await writeResult(res, result, { ids, area, nowMs: context.clock.nowMs(), slowBody: decision.slowBody });
+    await writeResult(res, result, { ids, area, nowMs: context.clock.nowMs(), slowBody: decision.slowBody, stopping: context.stopping });
   };
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (context.stopping.aborted) {
+        res.destroy();
+        return;
+      }
       context.log('failed to answer a request', { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) {
         res.statusCode = 500;

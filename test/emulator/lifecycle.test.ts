@@ -162,3 +162,27 @@ describe('admin API: reset and seed', () => {
     await expect(startTestEmulator({ seed: { tenantId: 't', apps: [{ clientId: 'c', displayName: 'd', roles: [] }] } })).rejects.toThrow(/apps\.0.*clientSecret or certificate/);
   });
 });
+
+describe('stopping the emulator', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const until = async (condition: () => boolean): Promise<boolean> => {
+    for (let i = 0; i < 50 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return condition();
+  };
+
+  it('ends requests held by a latency fault at once, leaving no timer that keeps a test process alive', async () => {
+    const own = await startTestEmulator();
+    await own.send('GET', own.sessionsPath()); // token and connection ready, so their timers are counted below
+    const before = timers();
+    await own.emulator.admin.addFault({ kind: 'latency', delayMs: 600_000 });
+    const answer = own.send('GET', own.sessionsPath()).then(
+      () => 'answered',
+      () => 'connection closed',
+    );
+    expect(await until(() => timers() > before)).toBe(true); // the request is held
+    await own.emulator.stop();
+    expect(await answer).toBe('connection closed');
+    await own.dispatcher.destroy();
+    expect(await until(() => timers() <= before)).toBe(true);
+  });
+});
