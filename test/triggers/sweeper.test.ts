@@ -1,12 +1,11 @@
-import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startReviewUpload } from '../../client/start-review-upload';
-import { progressQuery } from '../../contracts/review-upload';
 import type { ReviewUploadProgress } from '../../contracts/review-upload';
 import type { UploadTarget } from '../../contracts/targets';
 import { sweepUploadSessions } from '../../workflows';
 import type { UploadTestEnv } from '../harness/upload-env';
 import { LEDGER, startUploadTestEnv } from '../harness/upload-env';
+import { waitForPendingActivity, waitForProgress } from '../harness/run-state';
 
 describe('the sweeper ends sessions of runs that were terminated by hand', () => {
   let env: UploadTestEnv;
@@ -24,20 +23,6 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     env.notices.length = 0;
   });
 
-  /**
-   * Waits until `activityType` failed at least once and waits for its next attempt, so no attempt is in flight: an
-   * attempt running when the run is terminated still finishes its Graph call, which would race the test's next step.
-   */
-  async function waitForRetryBackoff(handle: WorkflowHandle, activityType: string) {
-    for (let i = 0; i < 300; i++) {
-      const { raw } = await handle.describe();
-      const pending = raw.pendingActivities?.find((a) => a.activityType?.name === activityType);
-      if (pending && (pending.attempt ?? 0) >= 2 && pending.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${activityType} never waited for a retry`);
-  }
-
   async function terminateWhen(
     instance: Awaited<ReturnType<UploadTestEnv['newInstance']>>,
     fileCount: number,
@@ -46,11 +31,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
   ) {
     const files = await env.makeCsvFiles(fileCount, 10);
     const { handle } = await startReviewUpload(env.temporal.client, { ...instance, source: { kind: 'staged', files }, options: { uploadConcurrency: 1 } }, { taskQueue: env.taskQueue });
-    for (let i = 0; i < 300; i++) {
-      const p = await handle.query(progressQuery).catch(() => undefined);
-      if (p && ready(p)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForProgress(handle, ready);
     await settled(handle);
     await handle.terminate('test: an operator terminated the run by hand');
     return { files, workflowId: handle.workflowId };
@@ -78,7 +59,10 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     const instance = await env.newInstance();
     // Completing fails for now, so the run is stuck retrying its last step when it is terminated.
     await env.emulator.admin.addFault({ kind: 'fail', status: 503, method: 'PATCH', pathPattern: '/uploadSessions/[^/]+$' });
-    const { files } = await terminateWhen(instance, 2, (p) => p.phase === 'completing', (handle) => waitForRetryBackoff(handle, 'completeUploadSession'));
+    const { files } = await terminateWhen(instance, 2, (p) => p.phase === 'completing', (handle) =>
+      // No attempt may be in flight: one still running would complete the session itself once the fault is cleared.
+      waitForPendingActivity(handle, 'completeUploadSession', 'waitingForRetry'),
+    );
     await env.emulator.admin.clearFaults();
 
     const result = await sweep();

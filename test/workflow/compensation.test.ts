@@ -1,18 +1,9 @@
 import { startReviewUpload } from '../../client/start-review-upload';
-import { cancelUploadUpdate, progressQuery } from '../../contracts/review-upload';
-import type { ReviewUploadInput, ReviewUploadProgress } from '../../contracts/review-upload';
+import { cancelUploadUpdate } from '../../contracts/review-upload';
+import type { ReviewUploadInput } from '../../contracts/review-upload';
 import type { UploadTestEnv } from '../harness/upload-env';
 import { startUploadTestEnv } from '../harness/upload-env';
-
-/** Polls the progress query until `ready` holds (the run reached a phase worth interrupting). */
-async function waitForProgress(handle: Awaited<ReturnType<typeof startReviewUpload>>['handle'], ready: (p: ReviewUploadProgress) => boolean): Promise<ReviewUploadProgress> {
-  for (let i = 0; i < 200; i++) {
-    const progress = await handle.query(progressQuery).catch(() => undefined);
-    if (progress && ready(progress)) return progress;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the run never reached the expected progress');
-}
+import { waitForPendingActivity, waitForProgress } from '../harness/run-state';
 
 describe('reviewUpload: guaranteed ending and compensation', () => {
   let env: UploadTestEnv;
@@ -57,7 +48,7 @@ describe('reviewUpload: guaranteed ending and compensation', () => {
     await env.emulator.admin.addFault({ kind: 'latency', delayMs: 60_000, pathPattern: '/uploadFile$' });
     const { handle } = await start({ reviewInstanceId: instance.reviewInstanceId, source: { kind: 'staged', files } }, instance);
     await waitForProgress(handle, (p) => p.phase === 'uploading');
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the request is out, the answer pending
+    await waitForPendingActivity(handle, 'uploadSessionFile', 'started', (a) => a.heartbeatDetails !== null && a.heartbeatDetails !== undefined); // sending, or waiting for the answer
     await handle.executeUpdate(cancelUploadUpdate, { args: ['test: stop while Graph is slow'] });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'fellBackToManual', unfinishedSession: 'deleted' });

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startReviewUpload } from '../../client/start-review-upload';
-import { progressQuery } from '../../contracts/review-upload';
 import type { UploadTestEnv } from '../harness/upload-env';
 import { startUploadTestEnv } from '../harness/upload-env';
+import { waitForPendingActivity, waitForProgress } from '../harness/run-state';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -48,12 +48,8 @@ describe('reviewUpload survives a worker killed mid-upload', () => {
       { ...instance, source: { kind: 'staged', files }, options: { uploadConcurrency: 1, uploadHeartbeatTimeoutSeconds: 5 } },
       { taskQueue: env.taskQueue },
     );
-    for (let i = 0; i < 300; i++) {
-      const progress = await handle.query(progressQuery).catch(() => undefined);
-      if (progress && progress.phase === 'uploading' && progress.filesDone >= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the next file is on the wire
+    await waitForProgress(handle, (p) => p.phase === 'uploading' && p.filesDone >= 1);
+    await waitForPendingActivity(handle, 'uploadSessionFile', 'started'); // the next file's attempt is held by the doomed worker
     process.kill(-(doomed.child.pid ?? 0), 'SIGKILL');
     await env.emulator.admin.clearFaults();
 
