@@ -77,10 +77,7 @@ describe('the sweeper ends sessions of runs that were terminated by hand', () =>
     const files = await env.makeCsvFiles(1, 5);
     await env.emulator.admin.addFault({ kind: 'latency', delayMs: 10_000, pathPattern: '/uploadFile$' }); // the sweep must see it running
     const { handle } = await startReviewUpload(env.temporal.client, { ...instance, source: { kind: 'staged', files } }, { taskQueue: env.taskQueue });
-    for (let i = 0; i < 100; i++) {
-      if ((await env.sessionsOf(instance.reviewInstanceId)).length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForProgress(handle, (p) => p.phase === 'uploading'); // its session is open
     const result = await sweep();
     expect(result.sessions.find((s) => s.reviewInstanceId === instance.reviewInstanceId)).toMatchObject({ action: 'skippedRunning' });
     await env.emulator.admin.clearFaults();
