@@ -22,6 +22,8 @@ export interface ChildResult {
   seconds: number;
   peakRssBytes: number;
   baselineRssBytes: number;
+  /** User + system CPU time the upload took in this process. */
+  cpuSeconds: number;
 }
 
 async function main(): Promise<void> {
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   }, 20);
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   const session = await graph.uploadFile(task.catalogId, task.resourceId, task.sessionId, {
     path: task.path,
     name: task.name,
@@ -53,10 +56,11 @@ async function main(): Promise<void> {
     },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   if (!(session.files ?? []).some((f) => f.name === task.name && f.size === task.size)) throw new Error(`${task.name} is not in the session after upload`);
   await dispatcher.close();
-  const result: ChildResult = { seconds, peakRssBytes, baselineRssBytes };
+  const result: ChildResult = { seconds, peakRssBytes, baselineRssBytes, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

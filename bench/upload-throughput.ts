@@ -6,7 +6,8 @@
  *   npx tsx bench/upload-throughput.ts [--sizes 200,2048] [--rounds 2]
  *
  * The emulator runs in this process; our client runs in a child process (bench/upload-client-child.ts) so its RSS
- * is the client's alone, as in a worker. Files are generated in a temp dir and deleted afterwards.
+ * is the client's alone, as in a worker. Files are generated in a temp dir and deleted afterwards. Each side's CPU
+ * time is printed too (curl's through GNU time, where present): unlike MB/s, it hardly varies from run to run.
  */
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,15 +49,22 @@ async function runClient(task: ChildTask, env: Record<string, string>, caCertPat
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildResult;
 }
 
-async function runCurl(url: string, path: string, name: string, headerFile: string, caCertPath: string): Promise<{ seconds: number; status: string }> {
-  const { stdout } = await execFileAsync(
-    'curl',
-    ['-sS', '--cacert', caCertPath, '-H', `@${headerFile}`, '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-F', `file=@${path};type=application/octet-stream;filename=${name}`, url],
-    { maxBuffer: MB },
-  );
+/** GNU time, if this machine has it (BSD time has no `-f`): it reports curl's own CPU time. */
+const gnuTime: Promise<boolean> = execFileAsync('/usr/bin/time', ['-f', '%U', 'true']).then(
+  () => true,
+  () => false,
+);
+
+async function runCurl(url: string, path: string, name: string, headerFile: string, caCertPath: string): Promise<{ seconds: number; cpuSeconds: number }> {
+  const curlArgs = ['-sS', '--cacert', caCertPath, '-H', `@${headerFile}`, '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-F', `file=@${path};type=application/octet-stream;filename=${name}`, url];
+  const timed = await gnuTime;
+  const { stdout, stderr } = timed
+    ? await execFileAsync('/usr/bin/time', ['-f', 'cpu %U %S', 'curl', ...curlArgs], { maxBuffer: MB })
+    : await execFileAsync('curl', curlArgs, { maxBuffer: MB });
   const [status = '', seconds = 'NaN'] = stdout.trim().split(' ');
   if (status !== '200') throw new Error(`curl upload answered ${status}`);
-  return { seconds: Number(seconds), status };
+  const [, user = 'NaN', system = 'NaN'] = /cpu (\S+) (\S+)/.exec(stderr) ?? [];
+  return { seconds: Number(seconds), cpuSeconds: Number(user) + Number(system) }; // NaN without GNU time
 }
 
 async function main(): Promise<void> {
@@ -122,8 +130,8 @@ async function main(): Promise<void> {
         peakRssMb = Math.max(peakRssMb, oursResult.peakRssBytes / MB);
         baselineRssMb = oursResult.baselineRssBytes / MB;
         console.log(
-          `  ${String(sizeMb).padStart(5)} MB round ${round}: client ${oursMbps.toFixed(0)} MB/s (${oursResult.seconds.toFixed(2)} s, peak RSS ${(oursResult.peakRssBytes / MB).toFixed(0)} MB), ` +
-            `curl ${curlMbps.toFixed(0)} MB/s (${curl.seconds.toFixed(2)} s)${oursFirst ? '' : ' [curl first]'}`,
+          `  ${String(sizeMb).padStart(5)} MB round ${round}: client ${oursMbps.toFixed(0)} MB/s (${oursResult.seconds.toFixed(2)} s, CPU ${oursResult.cpuSeconds.toFixed(2)} s, peak RSS ${(oursResult.peakRssBytes / MB).toFixed(0)} MB), ` +
+            `curl ${curlMbps.toFixed(0)} MB/s (${curl.seconds.toFixed(2)} s, CPU ${curl.cpuSeconds.toFixed(2)} s)${oursFirst ? '' : ' [curl first]'}`,
         );
       }
       const line =
