@@ -14,7 +14,7 @@ import type { AdminHandler } from './server';
 import type { Seed } from './seed-schema';
 import { instanceStatusSchema, seedSchema } from './seed-schema';
 import { settingsChange, settingsPatchSchema } from './settings';
-import { tenantIssuer } from './context';
+import { refreshLifecycle, tenantIssuer } from './context';
 import { describeIssues } from './seed-schema';
 import { GRAPH_AUDIENCE } from './tokens';
 
@@ -155,7 +155,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         const change = parseBody(clockSchema, await body(req), 'clock change');
         if (change.offsetSeconds !== undefined) context.clock.setOffsetMs(change.offsetSeconds * 1000);
         if (change.advanceSeconds !== undefined) context.clock.advance(change.advanceSeconds * 1000);
-        if (context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000)) context.persist();
+        refreshLifecycle(context);
         context.persist();
         return json(200, { now: new Date(context.clock.nowMs()).toISOString(), offsetMs: context.clock.offsetMs() });
       }
@@ -190,7 +190,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         if (change.status !== undefined) target.status = change.status;
         if (change.initializingDateTime !== undefined) target.initializingDateTime = change.initializingDateTime;
         else if (change.status === 'Initializing') target.initializingDateTime = context.clock.graphTimestamp();
-        if (context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000)) context.persist();
+        refreshLifecycle(context);
         context.persist();
         if (entersInitializing && target.status === 'Initializing') context.callouts.send(target, 'instanceInitializing');
         return json(200, target);

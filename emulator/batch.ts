@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { EmulatorContext } from './context';
 import { GraphError, graphError, graphErrorBody } from './errors';
-import type { GraphCall, GraphRouteSpec } from './graph-types';
-import type { HandlerResult } from './http';
+import type { GraphExecutor, GraphRouteSpec } from './graph-types';
 import { json, readJson } from './http';
 import type { Route } from './router';
 
@@ -27,9 +25,7 @@ const batchBodySchema = z
   })
   .strict();
 
-type Executor = (call: GraphCall, context: EmulatorContext) => Promise<HandlerResult>;
-
-export function batchRoutes(execute: Executor): Route<GraphRouteSpec>[] {
+export function batchRoutes(execute: GraphExecutor): Route<GraphRouteSpec>[] {
   return ['v1.0', 'beta'].map((version) => ({
     method: 'POST',
     pattern: `/${version}/$batch`,

@@ -6,13 +6,11 @@ import { json } from './http';
 import type { EntitySchema } from './odata';
 import { EQ_ONLY, EQUALITY } from './odata';
 import type { ApiVersion } from './query';
-import { collectionBody, pageCollection, readQueryOptions } from './query';
+import { LIST_OPTIONS, collectionBody, pageCollection, readQueryOptions } from './query';
 import type { Route } from './router';
 import type { SeedCatalog, SeedResource } from './seed-schema';
 
 /** Catalogs and their resources (graph-api.md §1.4), read-only, in the v1.0 and beta shapes. */
-
-const LIST_OPTIONS = ['$filter', '$orderby', '$top', '$skip', '$count', '$skiptoken'];
 
 const catalogSchema: EntitySchema<SeedCatalog> = {
   name: 'accessPackageCatalog',
@@ -72,7 +70,7 @@ function findCatalog(request: GraphRequest, context: EmulatorContext): SeedCatal
   return catalog;
 }
 
-function handlers(version: ApiVersion, catalogsPath: string, resourcesNav: string): Record<string, GraphHandler> {
+function handlers(version: ApiVersion, catalogsPath: string, resourcesNav: string): Record<'listCatalogs' | 'getCatalog' | 'listResources' | 'getResource', GraphHandler> {
   return {
     async listCatalogs(request, context) {
       const options = readQueryOptions(request.url, LIST_OPTIONS, version);
@@ -110,11 +108,7 @@ export function catalogRoutes(): Route<GraphRouteSpec>[] {
   ];
   return variants.flatMap(({ version, base, contextPath, nav }) => {
     const h = handlers(version, contextPath, nav);
-    const route = (pattern: string, handle: GraphHandler | undefined): Route<GraphRouteSpec> => ({
-      method: 'GET',
-      pattern,
-      handler: { access: 'entitlement.read', handle: handle ?? (() => Promise.reject(new Error('missing handler'))) },
-    });
+    const route = (pattern: string, handle: GraphHandler): Route<GraphRouteSpec> => ({ method: 'GET', pattern, handler: { access: 'entitlement.read', handle } });
     return [
       route(base, h.listCatalogs),
       route(`${base}/:c`, h.getCatalog),

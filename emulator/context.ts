@@ -44,6 +44,14 @@ export interface EmulatorContext {
   stopping: AbortSignal;
 }
 
+/**
+ * Applies the upload window at the emulator clock's now (expires active sessions, moves instances on). Returns
+ * whether anything changed; the caller persists.
+ */
+export function refreshLifecycle(context: Pick<EmulatorContext, 'store' | 'clock' | 'settings'>): boolean {
+  return context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000);
+}
+
 export function tenantIssuer(context: Pick<EmulatorContext, 'baseUrl' | 'store'>): string {
   return `${context.baseUrl}/${context.store.seed.tenantId}/v2.0`;
 }

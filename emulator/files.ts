@@ -20,13 +20,6 @@ export async function publishExclusive(finalPath: string, content: string, mode 
   }
 }
 
-/** Replaces `finalPath` atomically (write a temp file beside it, then rename). */
-export async function writeAtomic(finalPath: string, content: string, mode = 0o644): Promise<void> {
-  const tmp = `${finalPath}.${process.pid}.${randomUUID()}.tmp`;
-  await fs.writeFile(tmp, content, { mode });
-  await fs.rename(tmp, finalPath);
-}
-
 export async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');

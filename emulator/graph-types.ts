@@ -27,6 +27,12 @@ export interface GraphRequest {
 /** A Graph request before routing (what the server and $batch hand to the executor). */
 export type GraphCall = Omit<GraphRequest, 'params' | 'version'>;
 
+/**
+ * Routes and runs a Graph call: what the server and $batch sub-requests use. `segments` is the call's path already
+ * split by pathSegments (the server has it); without it the executor splits the path itself.
+ */
+export type GraphExecutor = (call: GraphCall, context: EmulatorContext, segments?: readonly string[]) => Promise<HandlerResult>;
+
 export type GraphHandler = (request: GraphRequest, context: EmulatorContext) => Promise<HandlerResult>;
 
 export interface GraphRouteSpec {

@@ -1,10 +1,8 @@
-import type { EmulatorContext } from './context';
 import { authorize } from './auth';
 import { batchRoutes } from './batch';
 import { catalogRoutes } from './catalog';
 import { graphError } from './errors';
-import type { GraphCall, GraphRouteSpec } from './graph-types';
-import type { HandlerResult } from './http';
+import type { GraphExecutor, GraphRouteSpec } from './graph-types';
 import { reviewRoutes } from './reviews';
 import type { Router } from './router';
 import { createRouter, pathSegments } from './router';
@@ -13,14 +11,12 @@ import { userRoutes } from './users';
 
 /** The Graph surface: one route table, and the dispatch shared by the server and $batch sub-requests. */
 
-export type GraphExecutor = (call: GraphCall, context: EmulatorContext) => Promise<HandlerResult>;
-
 export function createGraphExecutor(): GraphExecutor {
   // The router is built lazily so batch.ts can take the executor without an import cycle.
   let router: Router<GraphRouteSpec> | undefined;
-  const execute: GraphExecutor = async (call, context) => {
+  const execute: GraphExecutor = async (call, context, split) => {
     router ??= createRouter([...sessionRoutes(), ...catalogRoutes(), ...reviewRoutes(), ...userRoutes(), ...batchRoutes(execute)]);
-    const segments = pathSegments(call.url.pathname);
+    const segments = split ?? pathSegments(call.url.pathname);
     const version = segments[0]?.toLowerCase() === 'beta' ? 'beta' : 'v1.0';
     const match = router.match(call.method, segments);
     if (match.kind === 'none') {

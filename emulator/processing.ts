@@ -65,6 +65,7 @@ export async function processCsvFile(file: string, options: ProcessingOptions): 
     for (const error of errors) if (result.errors.length < options.errorLimit) result.errors.push(error);
   };
   let header: string[] | undefined;
+  let columnKeys: string[] = [];
   const source = createReadStream(file);
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
   // pipe() does not carry errors or aborts along: wire both ways so the loop below always ends.
@@ -81,6 +82,7 @@ export async function processCsvFile(file: string, options: ProcessingOptions): 
         addErrors(errors);
         if (layout === undefined) return { ...result, state: 'failed', message: 'the header matches neither documented layout' };
         result.layout = layout;
+        columnKeys = header.map((name) => name.trim().toLowerCase());
         continue;
       }
       result.rowCount += 1;
@@ -89,8 +91,8 @@ export async function processCsvFile(file: string, options: ProcessingOptions): 
         continue;
       }
       const byName: Record<string, string> = {};
-      header.forEach((name, i) => {
-        byName[name.trim().toLowerCase()] = record[i] ?? '';
+      columnKeys.forEach((key, i) => {
+        byName[key] = record[i] ?? '';
       });
       addErrors(checkRow(byName, info.lines, options));
     }

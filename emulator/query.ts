@@ -6,17 +6,22 @@ import { matchesFilter, parseFilter, parseOrderBy, sortItems, splitTopLevel } fr
 
 export type ApiVersion = 'v1.0' | 'beta';
 
+/** OData's system query options: on beta these may be written without the `$`. */
+const SYSTEM_QUERY_OPTIONS = new Set(['$filter', '$orderby', '$expand', '$top', '$skip', '$count', '$select', '$search', '$format', '$skiptoken', '$apply', '$compute', '$levels', '$deltatoken', '$index', '$schemaversion', '$id']);
+
+/** The options of a pageable, filterable collection without $expand or $select (catalogs, resources, reviews). */
+export const LIST_OPTIONS: readonly string[] = ['$filter', '$orderby', '$top', '$skip', '$count', '$skiptoken'];
+
 /**
  * The `$` options of a request, checked against what the endpoint supports. On beta the `$` prefix is optional
  * (as on Graph); on v1.0 a name without `$` is not a query option and Graph ignores it.
  */
 export function readQueryOptions(url: URL, supported: readonly string[], version: ApiVersion): Map<string, string> {
   const options = new Map<string, string>();
-  const known = new Set(['$filter', '$orderby', '$expand', '$top', '$skip', '$count', '$select', '$search', '$format', '$skiptoken', '$apply', '$compute', '$levels', '$deltatoken', '$index', '$schemaversion', '$id']);
   for (const [rawKey, value] of url.searchParams) {
     let key = rawKey.toLowerCase();
     if (!key.startsWith('$')) {
-      if (version === 'beta' && known.has(`$${key}`)) key = `$${key}`;
+      if (version === 'beta' && SYSTEM_QUERY_OPTIONS.has(`$${key}`)) key = `$${key}`;
       else continue;
     }
     if (!supported.includes(key)) {

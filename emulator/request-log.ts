@@ -28,7 +28,7 @@ export function createRequestLog(limit = 10_000): RequestLog {
     add(entry) {
       seq += 1;
       entries.push({ seq, ...entry });
-      if (entries.length > limit) entries = entries.slice(entries.length - limit);
+      if (entries.length > limit) entries.shift();
     },
     list: (sinceSeq = 0) => entries.filter((e) => e.seq > sinceSeq),
     clear() {

@@ -5,9 +5,9 @@ import { metadataContext } from './graph-types';
 import { json } from './http';
 import type { InstanceRecord } from './model';
 import type { EntitySchema } from './odata';
-import { EQ_ONLY } from './odata';
+import { ALL_COMPARISONS, EQ_ONLY } from './odata';
 import type { ApiVersion } from './query';
-import { collectionBody, pageCollection, readQueryOptions } from './query';
+import { LIST_OPTIONS, collectionBody, pageCollection, readQueryOptions } from './query';
 import type { Route } from './router';
 import type { SeedDefinition } from './seed-schema';
 
@@ -20,7 +20,7 @@ const instanceSchema: EntitySchema<InstanceRecord> = {
   name: 'accessReviewInstance',
   properties: {
     status: { type: 'string', filter: EQ_ONLY, orderBy: false, get: (i) => i.status },
-    startDateTime: { type: 'datetime', filter: ['eq', 'ne', 'gt', 'ge', 'lt', 'le'], orderBy: true, get: (i) => i.startDateTime },
+    startDateTime: { type: 'datetime', filter: ALL_COMPARISONS, orderBy: true, get: (i) => i.startDateTime },
   },
 };
 const definitionSchema: EntitySchema<SeedDefinition> = {
@@ -73,10 +73,9 @@ function findDefinition(request: GraphRequest, context: EmulatorContext): SeedDe
   return definition;
 }
 
-const LIST_OPTIONS = ['$filter', '$orderby', '$top', '$skip', '$count', '$skiptoken'];
 const DEFINITIONS = 'identityGovernance/accessReviews/definitions';
 
-function handlers(version: ApiVersion): Record<string, GraphHandler> {
+function handlers(version: ApiVersion): Record<'listDefinitions' | 'getDefinition' | 'listInstances' | 'getInstance', GraphHandler> {
   return {
     async listDefinitions(request, context) {
       const options = readQueryOptions(request.url, LIST_OPTIONS, version);
@@ -112,11 +111,7 @@ export function reviewRoutes(): Route<GraphRouteSpec>[] {
   return (['v1.0', 'beta'] as const).flatMap((version) => {
     const h = handlers(version);
     const base = `/${version}/identityGovernance/accessReviews/definitions`;
-    const route = (pattern: string, handle: GraphHandler | undefined): Route<GraphRouteSpec> => ({
-      method: 'GET',
-      pattern,
-      handler: { access: 'reviews.read', handle: handle ?? (() => Promise.reject(new Error('missing handler'))) },
-    });
+    const route = (pattern: string, handle: GraphHandler): Route<GraphRouteSpec> => ({ method: 'GET', pattern, handler: { access: 'reviews.read', handle } });
     return [
       route(base, h.listDefinitions),
       route(`${base}/:d`, h.getDefinition),

@@ -39,20 +39,28 @@ export function pathSegments(rawPath: string): string[] {
 }
 
 export function createRouter<H>(routes: readonly Route<H>[]): Router<H> {
-  const compiled = routes.map((route) => ({ ...route, parts: route.pattern.split('/').filter((p) => p !== '') }));
+  // Literal parts are lower-cased once here, and the request's segments once per match, not per route and part.
+  const compiled = routes.map((route) => ({
+    ...route,
+    parts: route.pattern
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => (p.startsWith(':') ? { param: p.slice(1) } : { literal: p.toLowerCase() })),
+  }));
   return {
     match(method, segments) {
       const allowed: string[] = [];
+      const lowered = segments.map((s) => s.toLowerCase());
       for (const route of compiled) {
         if (route.parts.length !== segments.length) continue;
         const params: Record<string, string> = {};
         const matched = route.parts.every((part, i) => {
-          const segment = segments[i] ?? '';
-          if (part.startsWith(':')) {
-            params[part.slice(1)] = segment;
+          if (part.param !== undefined) {
+            const segment = segments[i] ?? '';
+            params[part.param] = segment;
             return segment !== '';
           }
-          return part.toLowerCase() === segment.toLowerCase();
+          return part.literal === lowered[i];
         });
         if (!matched) continue;
         if (route.method === method) return { kind: 'found', handler: route.handler, params };

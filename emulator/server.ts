@@ -3,10 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate } from './auth';
 import type { EmulatorContext } from './context';
+import { refreshLifecycle } from './context';
 import { EntraError, faultError } from './errors';
 import { handleEntra } from './entra';
 import type { FaultDecision } from './faults';
-import type { GraphExecutor } from './graph';
+import type { GraphExecutor } from './graph-types';
 import type { HandlerResult } from './http';
 import type { Area, RequestIds } from './respond';
 import { errorResult, settleRequestBody, writeResult } from './respond';
@@ -67,7 +68,7 @@ export function createRequestHandler(
       if (area === 'admin') {
         result = await admin(req, url, segments);
       } else {
-        if (context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000)) context.persist();
+        if (refreshLifecycle(context)) context.persist();
         const app = area === 'graph' ? await authenticate(req.headers, context) : undefined;
         clientId = app?.clientId;
         const isToken = area === 'entra' && /\/oauth2\/v2\.0\/token$/i.test(url.pathname);
@@ -85,7 +86,7 @@ export function createRequestHandler(
         }
         if (terminal?.kind === 'fail') throw faultError(terminal.status, terminal.retryAfterSeconds, terminal.label);
         if (area === 'graph' && app !== undefined) {
-          result = await graph({ method, url, req, app, ...ids }, context);
+          result = await graph({ method, url, req, app, ...ids }, context, segments);
         } else {
           result = await handleEntra(req, segments, context);
         }

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { EmulatorContext } from './context';
+import { refreshLifecycle } from './context';
 import { graphError } from './errors';
 import type { GraphHandler, GraphRequest, GraphRouteSpec } from './graph-types';
 import { metadataContext } from './graph-types';
@@ -59,7 +60,7 @@ function zodMessage(error: z.ZodError, what: string): string {
   return `Invalid ${what}: ${details.join('; ')}.`;
 }
 
-function expandFor(request: GraphRequest, options: Map<string, string>): NestedOptions<FileRecord> | undefined {
+function expandFor(options: Map<string, string>): NestedOptions<FileRecord> | undefined {
   const text = options.get('$expand');
   if (text === undefined) return undefined;
   const expand = parseExpand(text, { files: fileQuerySchema });
@@ -76,7 +77,7 @@ function createHandlers(variant: SessionPathVariant): Record<'list' | 'create' |
     async list(request, context) {
       const { catalogId, resourceId } = resolveResource(request, context);
       const options = readQueryOptions(request.url, ['$filter', '$orderby', '$expand', '$top', '$skip', '$count', '$skiptoken'], variant.version);
-      const files = expandFor(request, options);
+      const files = expandFor(options);
       const sessions = [...context.store.sessions.values()].filter((s) => s.catalogId === catalogId && s.resourceId === resourceId);
       const page = pageCollection(sessions, options, sessionQuerySchema, request.url, context.settings.pageSize);
       const contextPath = `${variant.contextPath(catalogId, resourceId)}${files !== undefined ? '(files())' : ''}`;
@@ -86,7 +87,7 @@ function createHandlers(variant: SessionPathVariant): Record<'list' | 'create' |
 
     async get(request, context) {
       const session = resolveSession(request, context);
-      const files = expandFor(request, readQueryOptions(request.url, ['$expand'], variant.version));
+      const files = expandFor(readQueryOptions(request.url, ['$expand'], variant.version));
       const fragment = `${variant.contextPath(session.catalogId, session.resourceId)}${files !== undefined ? '(files())' : ''}/$entity`;
       return entityResult(context, variant, request, renderSession(session, files === undefined ? undefined : applyNested(session.files, files)), 200, fragment);
     },
@@ -155,7 +156,7 @@ function createHandlers(variant: SessionPathVariant): Record<'list' | 'create' |
       if (request.req === undefined) throw graphError.badRequest('uploadFile needs a multipart/form-data body.');
       const received = await receiveSingleFile(request.req, { dataDir: context.dataDir, maxBytes: context.settings.maxUploadBytes });
       // The window may have closed, or the session been completed, while the bytes were arriving.
-      if (context.store.refreshLifecycle(context.clock.nowMs(), context.settings.uploadWindowSeconds * 1000)) context.persist();
+      if (refreshLifecycle(context)) context.persist();
       if (session.status !== 'active' || !context.store.sessions.has(session.id)) {
         await fs.rm(received.contentPath, { force: true });
         assertActive();
