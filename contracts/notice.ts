@@ -25,3 +25,11 @@ export interface NoticeDelivery {
   /** `webhook` when NOTIFY_WEBHOOK_URL is set; otherwise `log` (an ERROR line in the worker's log). */
   channel: 'webhook' | 'log';
 }
+
+/** `ApplicationFailure.type` names of `sendFallbackNotice`; workflows list `rejected` in `nonRetryableErrorTypes`. */
+export const NoticeFailureType = {
+  /** The webhook did not answer, or answered 429 or 5xx: retried. */
+  undelivered: 'NoticeUndelivered',
+  /** The webhook refused the notice (another 4xx, or 3xx): retrying does not help. */
+  rejected: 'NoticeRejected',
+} as const;

@@ -15,7 +15,8 @@ export interface SessionRef extends SessionTarget {
 }
 
 /** Graph's `customDataProvidedResourceUploadStatus`; values this code does not know arrive as `unknownFutureValue`. */
-export type UploadSessionStatus = 'active' | 'complete' | 'expired' | 'unknownFutureValue';
+export const UPLOAD_SESSION_STATUSES = ['active', 'complete', 'expired', 'unknownFutureValue'] as const;
+export type UploadSessionStatus = (typeof UPLOAD_SESSION_STATUSES)[number];
 
 /** What the workflow may keep of a session: ids, status and counts, nothing else. */
 export interface UploadSessionSummary {

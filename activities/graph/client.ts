@@ -46,7 +46,17 @@ export interface CreateUploadSessionInput {
   reviewInstanceId: string;
 }
 
+// Built once: zod compiles an object schema's parser on its first use, so a schema made per call would be compiled per call.
+const ResourcesPageSchema = collectionSchema(AccessPackageResourceSchema);
+const ReviewInstancesPageSchema = collectionSchema(ReviewInstanceSchema);
+const UploadSessionsPageSchema = collectionSchema(UploadSessionSchema);
 const FilesPageSchema = collectionSchema(UploadSessionFileSchema);
+
+/** One page of a Graph collection, as collectionSchema() parses it. */
+interface Page<T> {
+  value: T[];
+  '@odata.nextLink'?: string | undefined;
+}
 
 export class GraphClient {
   private readonly transport: GraphTransport;
@@ -62,7 +72,7 @@ export class GraphClient {
   /** The custom data provided resources of a catalog (`originSystem eq 'CustomDataProvidedResource'`). */
   async findCustomDataResources(catalogId: string, signal?: AbortSignal): Promise<AccessPackageResource[]> {
     const path = graphPath(this.version, 'catalogResources', { catalogId });
-    return this.listAll(path + buildQuery({ filter: eq('originSystem', CDPR_ORIGIN_SYSTEM) }), AccessPackageResourceSchema, signal);
+    return this.listAll(path + buildQuery({ filter: eq('originSystem', CDPR_ORIGIN_SYSTEM) }), ResourcesPageSchema, signal);
   }
 
   async getResource(catalogId: string, resourceId: string, signal?: AbortSignal): Promise<AccessPackageResource> {
@@ -77,7 +87,7 @@ export class GraphClient {
 
   async listReviewInstances(definitionId: string, filter?: ODataExpression, signal?: AbortSignal): Promise<ReviewInstance[]> {
     const path = graphPath(this.version, 'reviewInstances', { definitionId });
-    return this.listAll(path + buildQuery(filter === undefined ? {} : { filter }), ReviewInstanceSchema, signal);
+    return this.listAll(path + buildQuery(filter === undefined ? {} : { filter }), ReviewInstancesPageSchema, signal);
   }
 
   /** All sessions of a resource matching the options, following `@odata.nextLink` to the last page. */
@@ -89,7 +99,7 @@ export class GraphClient {
       ...(options.expand === undefined ? {} : { expand: options.expand }),
       ...(options.pageSize === undefined ? {} : { top: options.pageSize }),
     });
-    return this.listAll(path + query, UploadSessionSchema, signal);
+    return this.listAll(path + query, UploadSessionsPageSchema, signal);
   }
 
   /** One session; with `expandFiles` its files too (all pages of them). */
@@ -141,9 +151,9 @@ export class GraphClient {
     return resolveUsersInBatches(this.transport, upnsOrIds, signal);
   }
 
-  private async listAll<S extends z.ZodType>(first: string, item: S, signal: AbortSignal | undefined): Promise<z.output<S>[]> {
-    const pageSchema = collectionSchema(item);
-    const items: z.output<S>[] = [];
+  /** The items of every page from `first` on, following `@odata.nextLink` to the last page. */
+  private async listAll<T>(first: string, pageSchema: z.ZodType<Page<T>>, signal: AbortSignal | undefined): Promise<T[]> {
+    const items: T[] = [];
     let next: string | undefined = first;
     const seen = new Set<string>();
     while (next !== undefined) {
@@ -152,22 +162,17 @@ export class GraphClient {
         throw ApplicationFailure.create({ message: `Graph returned the same @odata.nextLink twice for ${next.split('?')[0]}`, type: GraphFailureType.malformedResponse, nonRetryable: true });
       }
       seen.add(next);
-      const page: z.output<typeof pageSchema> = (await this.transport.json({ method: 'GET', target: next, signal }, pageSchema)).data;
-      items.push(...(page.value as z.output<S>[]));
+      const page: Page<T> = (await this.transport.json({ method: 'GET', target: next, signal }, pageSchema)).data;
+      items.push(...page.value);
       next = page['@odata.nextLink'];
     }
     return items;
   }
 
   private async withAllFiles(session: UploadSession, signal: AbortSignal | undefined): Promise<UploadSession> {
-    let next = session['files@odata.nextLink'];
+    const next = session['files@odata.nextLink'];
     if (next === undefined) return session;
-    const files: UploadSessionFile[] = [...(session.files ?? [])];
-    while (next !== undefined) {
-      const page: z.output<typeof FilesPageSchema> = (await this.transport.json({ method: 'GET', target: next, signal }, FilesPageSchema)).data;
-      files.push(...page.value);
-      next = page['@odata.nextLink'];
-    }
+    const files: UploadSessionFile[] = [...(session.files ?? []), ...(await this.listAll(next, FilesPageSchema, signal))];
     return { ...session, files, 'files@odata.nextLink': undefined };
   }
 }

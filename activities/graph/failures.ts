@@ -22,7 +22,8 @@ export interface GraphAnswer {
   bodyText: string;
 }
 
-const header = (headers: GraphAnswer['headers'], name: string): string | undefined => {
+/** A header's (first) value; names are lower-case, as undici gives them. */
+export const header = (headers: GraphAnswer['headers'], name: string): string | undefined => {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 };

@@ -2,6 +2,7 @@
  * Path templates of every Graph call we make, one table per API version (shared/graph-api.md §1). Ids are
  * percent-encoded as path segments when filled in.
  */
+import { encodeQueryValue } from './odata';
 import type { GraphSettings } from './settings';
 
 export type GraphApiVersion = GraphSettings['apiVersion'];
@@ -47,8 +48,8 @@ export function graphPath(version: GraphApiVersion, name: GraphPathName, params:
   const filled = template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = params[key as keyof PathParams];
     if (value === undefined || value === '') throw new Error(`Graph path ${name} needs a non-empty ${key}`);
-    // encodeURIComponent leaves ' ( ) * ! unencoded; a quote or parenthesis in a key would read as OData key syntax.
-    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    // Encoded like a query value (' ( ) * ! too): a quote or parenthesis in a key would read as OData key syntax.
+    return encodeQueryValue(value);
   });
   return `/${version}${filled}`;
 }

@@ -4,15 +4,13 @@
  * client"); anything we rely on that is missing or mistyped makes the answer malformed.
  */
 import { z } from 'zod';
+import { UPLOAD_SESSION_STATUSES } from '../../contracts/session-activities';
 import type { UploadSessionStatus } from '../../contracts/session-activities';
 
-const UPLOAD_STATUSES: readonly UploadSessionStatus[] = ['active', 'complete', 'expired', 'unknownFutureValue'];
+const STATUS_BY_LOWER_CASE = new Map<string, UploadSessionStatus>(UPLOAD_SESSION_STATUSES.map((s) => [s.toLowerCase(), s]));
 
 /** Case-insensitive, because the legacy beta examples sent `Active`/`Complete`. */
-export const UploadSessionStatusSchema = z.string().transform((value): UploadSessionStatus => {
-  const lower = value.toLowerCase();
-  return UPLOAD_STATUSES.find((s) => s.toLowerCase() === lower) ?? 'unknownFutureValue';
-});
+export const UploadSessionStatusSchema = z.string().transform((value): UploadSessionStatus => STATUS_BY_LOWER_CASE.get(value.toLowerCase()) ?? 'unknownFutureValue');
 
 /** Int64 may arrive as a JSON string (OData IEEE754Compatible); we accept both and require a whole number. */
 const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)]).pipe(z.number().int().nonnegative());

@@ -94,8 +94,8 @@ function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 function defaultAuth(env: NodeJS.ProcessEnv): (typeof GRAPH_AUTH_MODES)[number] {
-  if (read(env, 'AZURE_CLIENT_SECRET') !== undefined) return 'client-secret';
-  if (read(env, 'AZURE_CLIENT_CERTIFICATE_PATH') !== undefined) return 'client-certificate';
+  if (read(env, GRAPH_SETTINGS_ENV.clientSecret) !== undefined) return 'client-secret';
+  if (read(env, GRAPH_SETTINGS_ENV.clientCertificatePath) !== undefined) return 'client-certificate';
   return 'default';
 }
 
@@ -108,22 +108,24 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function loadGraphSettings(env: NodeJS.ProcessEnv = process.env): GraphSettings {
+  // Each field from the variable GRAPH_SETTINGS_ENV names for it, so a variable is named in one place only.
+  const value = (field: keyof typeof GRAPH_SETTINGS_ENV) => read(env, GRAPH_SETTINGS_ENV[field]);
   const raw = {
-    apiVersion: read(env, 'GRAPH_API_VERSION'),
-    baseUrl: read(env, 'GRAPH_BASE_URL'),
-    auth: read(env, 'GRAPH_AUTH') ?? defaultAuth(env),
-    tenantId: read(env, 'AZURE_TENANT_ID'),
-    clientId: read(env, 'AZURE_CLIENT_ID'),
-    clientSecret: read(env, 'AZURE_CLIENT_SECRET'),
-    clientCertificatePath: read(env, 'AZURE_CLIENT_CERTIFICATE_PATH'),
-    federatedTokenFile: read(env, 'AZURE_FEDERATED_TOKEN_FILE'),
-    authorityHost: read(env, 'AZURE_AUTHORITY_HOST'),
+    apiVersion: value('apiVersion'),
+    baseUrl: value('baseUrl'),
+    auth: value('auth') ?? defaultAuth(env),
+    tenantId: value('tenantId'),
+    clientId: value('clientId'),
+    clientSecret: value('clientSecret'),
+    clientCertificatePath: value('clientCertificatePath'),
+    federatedTokenFile: value('federatedTokenFile'),
+    authorityHost: value('authorityHost'),
     http: {
-      connections: read(env, 'GRAPH_HTTP_CONNECTIONS'),
-      connectTimeoutMs: read(env, 'GRAPH_HTTP_CONNECT_TIMEOUT_MS'),
-      headersTimeoutMs: read(env, 'GRAPH_HTTP_HEADERS_TIMEOUT_MS'),
-      bodyTimeoutMs: read(env, 'GRAPH_HTTP_BODY_TIMEOUT_MS'),
-      retryAfterCapSeconds: read(env, 'GRAPH_RETRY_AFTER_CAP_SECONDS'),
+      connections: value('http.connections'),
+      connectTimeoutMs: value('http.connectTimeoutMs'),
+      headersTimeoutMs: value('http.headersTimeoutMs'),
+      bodyTimeoutMs: value('http.bodyTimeoutMs'),
+      retryAfterCapSeconds: value('http.retryAfterCapSeconds'),
     },
   };
   const parsed = GraphSettingsSchema.safeParse(raw, { reportInput: false });

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { GraphFailureType } from '../../contracts/graph-failures';
 import type { GraphFailureDetails } from '../../contracts/graph-failures';
 import { freshTokenOptions, GRAPH_SCOPE } from './credential';
-import { graphFailureFromAnswer, graphFailureFromMalformedAnswer, graphFailureFromTransportError, transportErrorCode } from './failures';
+import { graphFailureFromAnswer, graphFailureFromMalformedAnswer, graphFailureFromTransportError, header, transportErrorCode } from './failures';
 import type { GraphRequestContext } from './failures';
 import { describeZodError } from './schemas';
 import type { GraphSettings } from './settings';
@@ -97,15 +97,15 @@ export class GraphTransport {
     });
   }
 
-  private resolve(target: string, ctx: GraphRequestContext): URL {
+  private resolve(target: string, method: GraphRequest['method']): URL {
     const url = /^https?:\/\//i.test(target) ? new URL(target) : new URL(this.base.pathname.replace(/\/$/, '') + target, this.base.origin);
     if (url.origin !== this.base.origin) {
       // An @odata.nextLink from an answer must not carry our token to any other host.
       throw ApplicationFailure.create({
-        message: `Graph's answer links to ${url.origin}, not to GRAPH_BASE_URL (${this.base.origin}): refusing to send a Graph token to ${url.origin} (${ctx.method} ${url.pathname}).`,
+        message: `Graph's answer links to ${url.origin}, not to GRAPH_BASE_URL (${this.base.origin}): refusing to send a Graph token to ${url.origin} (${method} ${url.pathname}).`,
         type: GraphFailureType.malformedResponse,
         nonRetryable: true,
-        details: [{ status: 0, code: null, requestId: null, clientRequestId: null, method: ctx.method, path: url.pathname } satisfies GraphFailureDetails],
+        details: [{ status: 0, code: null, requestId: null, clientRequestId: null, method, path: url.pathname } satisfies GraphFailureDetails],
       });
     }
     return url;
@@ -116,9 +116,8 @@ export class GraphTransport {
     read: (res: Dispatcher.ResponseData, ctx: GraphRequestContext, requestId: string | null) => Promise<T>,
   ): Promise<GraphResponse<T>> {
     const { signal } = req;
-    const ctx: GraphRequestContext = { method: req.method, path: req.target.split('?')[0] ?? req.target, clientRequestId: '' };
-    const url = this.resolve(req.target, ctx);
-    ctx.path = url.pathname;
+    const url = this.resolve(req.target, req.method);
+    const ctx: GraphRequestContext = { method: req.method, path: url.pathname, clientRequestId: '' };
     let token = await this.token(ctx, signal === undefined ? {} : { abortSignal: signal }, signal);
     for (let attempt = 1; ; attempt++) {
       ctx.clientRequestId = randomUUID();
@@ -142,7 +141,7 @@ export class GraphTransport {
         closeBody(body);
         throw this.transportFailure(err, ctx, signal);
       }
-      const requestId = headerValue(res.headers, 'request-id') ?? null;
+      const requestId = header(res.headers, 'request-id') ?? null;
       this.options.logger?.debug(
         { method: ctx.method, path: ctx.path, status: res.statusCode, requestId, clientRequestId: ctx.clientRequestId, ms: Date.now() - started },
         'graph request',
@@ -151,7 +150,7 @@ export class GraphTransport {
         if (res.statusCode === 401 && attempt === 1) {
           await res.body.dump();
           this.options.logger?.warn({ path: ctx.path, requestId, clientRequestId: ctx.clientRequestId }, 'graph answered 401; retrying once with a fresh token');
-          token = await this.token(ctx, freshTokenOptions(headerValue(res.headers, 'www-authenticate'), signal), signal);
+          token = await this.token(ctx, freshTokenOptions(header(res.headers, 'www-authenticate'), signal), signal);
           continue;
         }
         if (res.statusCode >= 400) {
@@ -222,11 +221,6 @@ export class GraphTransport {
   private scrub(text: string): string {
     return this.secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text).replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
   }
-}
-
-function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 async function readAll(body: Dispatcher.ResponseData['body']): Promise<string> {

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { NoticeFailureType } from '../../contracts/notice';
 import type { FallbackNotice, NoticeDelivery } from '../../contracts/notice';
 import { fallbackNoticeText } from './message';
 
@@ -35,14 +36,14 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
         status = response.statusCode;
         await response.body.dump();
       } catch (err) {
-        throw ApplicationFailure.create({ type: 'NoticeUndelivered', message: `the notice webhook did not answer: ${(err as Error).message}` });
+        throw ApplicationFailure.create({ type: NoticeFailureType.undelivered, message: `the notice webhook did not answer: ${(err as Error).message}` });
       }
       if (status >= 200 && status < 300) return { delivered: true, channel: 'webhook' };
       if (status === 429 || status >= 500) {
-        throw ApplicationFailure.create({ type: 'NoticeUndelivered', message: `the notice webhook answered ${status}; retrying` });
+        throw ApplicationFailure.create({ type: NoticeFailureType.undelivered, message: `the notice webhook answered ${status}; retrying` });
       }
       throw ApplicationFailure.create({
-        type: 'NoticeRejected',
+        type: NoticeFailureType.rejected,
         nonRetryable: true,
         message: `the notice webhook refused the notice with ${status}: check NOTIFY_WEBHOOK_URL`,
       });
