@@ -10,34 +10,28 @@ import { ReviewUploadFieldsSchema } from '../contracts/review-upload-schema';
 
 export const CALLOUT_SOURCE = '/identityGovernance/accessReviews';
 
-/** Discriminators of `data`, lower-cased without '#': current types first, then the older ones the template lists. */
-const UPLOAD_TYPES = [
-  'microsoft.graph.customdataprovidedresourcepayloads.accessreviewcontextdata',
-  'microsoft.graph.customdataprovidedresourcerequestaccessreviewdatacalloutdata',
-];
-const APPLY_DECISION_TYPES = [
-  'microsoft.graph.customdataprovidedresourcepayloads.applydecisioncontextdata',
-  'microsoft.graph.customdataprovidedresourceapplydecisioncontextdata',
-];
-/** An older callout kind whose fields are not documented: acknowledged, never acted on. */
-const ACCESS_ASSIGNMENT_TYPES = ['microsoft.graph.customdataprovidedresourceaccessassignmentcalloutdata'];
-
-export const ACCEPTED_DATA_TYPES = [
-  '#microsoft.graph.customDataProvidedResourcePayloads.accessReviewContextData',
-  '#microsoft.graph.customDataProvidedResourceRequestAccessReviewDataCalloutData',
-  '#microsoft.graph.customDataProvidedResourcePayloads.applyDecisionContextData',
-  '#microsoft.graph.customDataProvidedResourceApplyDecisionContextData',
-  '#microsoft.graph.customDataProvidedResourceAccessAssignmentCalloutData',
-];
-
 type DataKind = 'upload' | 'applyDecision' | 'accessAssignment';
 
+/**
+ * Discriminators of `data` as Entra writes them, with what each asks for: current types first, then the older ones the
+ * template lists. The access assignment kind is older and its fields are not documented: acknowledged, never acted on.
+ */
+const DATA_TYPES: readonly (readonly [odataType: string, kind: DataKind])[] = [
+  ['#microsoft.graph.customDataProvidedResourcePayloads.accessReviewContextData', 'upload'],
+  ['#microsoft.graph.customDataProvidedResourceRequestAccessReviewDataCalloutData', 'upload'],
+  ['#microsoft.graph.customDataProvidedResourcePayloads.applyDecisionContextData', 'applyDecision'],
+  ['#microsoft.graph.customDataProvidedResourceApplyDecisionContextData', 'applyDecision'],
+  ['#microsoft.graph.customDataProvidedResourceAccessAssignmentCalloutData', 'accessAssignment'],
+];
+
+export const ACCEPTED_DATA_TYPES = DATA_TYPES.map(([odataType]) => odataType);
+
+/** Matched without '#' and case-insensitively. */
+const normalized = (odataType: string): string => odataType.replace(/^#/, '').toLowerCase();
+const KIND_BY_TYPE = new Map(DATA_TYPES.map(([odataType, kind]) => [normalized(odataType), kind]));
+
 function kindOf(odataType: string): DataKind | undefined {
-  const name = odataType.replace(/^#/, '').toLowerCase();
-  if (UPLOAD_TYPES.includes(name)) return 'upload';
-  if (APPLY_DECISION_TYPES.includes(name)) return 'applyDecision';
-  if (ACCESS_ASSIGNMENT_TYPES.includes(name)) return 'accessAssignment';
-  return undefined;
+  return KIND_BY_TYPE.get(normalized(odataType));
 }
 
 const ids = ReviewUploadFieldsSchema.shape;

@@ -138,7 +138,7 @@ export function createCalloutServer(deps: CalloutServerDeps): CalloutServer {
     }
     return {
       status: 202,
-      body: { workflowId: run.workflowId, runId: run.runId ?? null, started: run.started, webUi: run.webUi },
+      body: { workflowId: run.workflowId, runId: run.runId, started: run.started, webUi: run.webUi },
       log: { outcome: run.started ? 'started' : 'joined', ...runIds, target: run.target, workflowId: run.workflowId, runId: run.runId },
     };
   };

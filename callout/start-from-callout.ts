@@ -15,7 +15,7 @@ import type { CalloutRequest } from './payload';
 
 export interface StartedFromCallout {
   workflowId: string;
-  runId: string | undefined;
+  runId: string;
   started: boolean;
   webUi: string;
   target: string;
@@ -76,9 +76,7 @@ export async function startFromCallout(callout: Extract<CalloutRequest, { kind: 
   const deadline = Date.now() + deps.startTimeoutMs;
   return deps.client.withDeadline(deadline, async () => {
     // An automated trigger: one attempt per instance (a repeated callout joins the run, or finds it closed).
-    const { handle, started } = await startReviewUpload(deps.client, input, { taskQueue: deps.taskQueue, automated: true });
-    // A joined run's handle carries no run id; describe() names the run that is open now.
-    const runId = 'firstExecutionRunId' in handle && typeof handle.firstExecutionRunId === 'string' ? handle.firstExecutionRunId : (await handle.describe()).runId;
+    const { handle, started, runId } = await startReviewUpload(deps.client, input, { taskQueue: deps.taskQueue, automated: true });
     return { workflowId: handle.workflowId, runId, started, webUi: webUiLink(deps.client.options.namespace, handle.workflowId, runId), target: target.name };
   });
 }

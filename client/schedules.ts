@@ -50,11 +50,16 @@ function action(options: ReviewScheduleOptions): ScheduleOptionsStartWorkflowAct
   return { ...common, workflowType: 'sweepUploadSessions', args: [input], staticSummary: `Sweeper: end upload sessions left by unfinished runs (${names})` };
 }
 
-export async function createReviewSchedule(client: Client, options: ReviewScheduleOptions): Promise<ScheduleHandle> {
+/** The interval: the kind's default unless one is given. */
+function spec(options: ReviewScheduleOptions) {
   const every = options.every ?? (options.kind === 'cycle' ? SCHEDULE_DEFAULTS.cycleEvery : SCHEDULE_DEFAULTS.sweepEvery);
+  return { intervals: [{ every: every as `${number}m` }] };
+}
+
+export async function createReviewSchedule(client: Client, options: ReviewScheduleOptions): Promise<ScheduleHandle> {
   return client.schedule.create({
     scheduleId: options.scheduleId,
-    spec: { intervals: [{ every: every as `${number}m` }] },
+    spec: spec(options),
     action: action(options),
     policies: { overlap: SCHEDULE_DEFAULTS.overlap, catchupWindow: SCHEDULE_DEFAULTS.catchupWindow },
     state: {
@@ -67,10 +72,9 @@ export async function createReviewSchedule(client: Client, options: ReviewSchedu
 
 /** Replaces the schedule's targets and interval, keeping its state (paused or not) and history. */
 export async function updateReviewSchedule(client: Client, options: ReviewScheduleOptions): Promise<void> {
-  const every = options.every ?? (options.kind === 'cycle' ? SCHEDULE_DEFAULTS.cycleEvery : SCHEDULE_DEFAULTS.sweepEvery);
   await client.schedule.getHandle(options.scheduleId).update((previous) => ({
     ...previous,
-    spec: { intervals: [{ every: every as `${number}m` }] },
+    spec: spec(options),
     action: action(options),
   }));
 }

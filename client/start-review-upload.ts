@@ -11,6 +11,8 @@ export interface StartedUpload {
   input: ReviewUploadInput;
   /** False when a run for this review instance was already running and this call joined it. */
   started: boolean;
+  /** The run started or joined (a joined run's handle carries no run id). */
+  runId: string;
 }
 
 export interface StartOptions {
@@ -35,11 +37,11 @@ export async function startReviewUpload(client: Client, raw: unknown, options: S
   const input = parseReviewUploadInput(raw);
   const workflowId = reviewUploadWorkflowId(input);
   const existing = client.workflow.getHandle<typeof reviewUpload>(workflowId);
-  const status = await existing.describe().then(
-    (d) => d.status.name,
+  const current = await existing.describe().then(
+    (d) => ({ status: d.status.name, runId: d.runId }),
     () => undefined, // none yet
   );
-  if (status === 'RUNNING' || (status !== undefined && options.automated)) return { handle: existing, input, started: false };
+  if (current && (current.status === 'RUNNING' || options.automated)) return { handle: existing, input, started: false, runId: current.runId };
   const handle = await client.workflow
     .start<typeof reviewUpload>('reviewUpload', {
       workflowId,
@@ -64,7 +66,7 @@ export async function startReviewUpload(client: Client, raw: unknown, options: S
       if (err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
       throw err;
     });
-  if (!handle) return { handle: existing, input, started: false };
+  if (!handle) return { handle: existing, input, started: false, runId: (await existing.describe()).runId };
   // A start racing another one joins it (USE_EXISTING); `started` then says true for both, which is only a label.
-  return { handle, input, started: true };
+  return { handle, input, started: true, runId: handle.firstExecutionRunId };
 }

@@ -2,6 +2,7 @@
  * `npm run dev`: the Temporal dev server (history kept in .data/temporal/dev.sqlite, Web UI on :8233) and a worker
  * of this project, until Ctrl-C, which stops them all in order (worker first, so it can drain).
  */
+import { TASK_QUEUE } from '../contracts/temporal';
 import { devStackSettings, startDevStack } from './stack/dev-stack';
 
 async function main(): Promise<void> {
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
       `  Web UI           ${stack.uiUrl}`,
       `  Graph emulator   ${stack.emulator.baseUrl} (Graph /v1.0 and /beta, Entra /${stack.emulator.tenantId}/oauth2/v2.0/token, admin ${stack.emulator.adminUrl})`,
       `                   trust its CA with NODE_EXTRA_CA_CERTS=${stack.emulator.caCertPath}`,
-      `  Worker           task queue entra-review-upload`,
+      `  Worker           task queue ${TASK_QUEUE}`,
       `  Callout receiver http://127.0.0.1:${settings.calloutPort}/callouts/access-review (the emulator calls it when a review instance starts)`,
       `  Processes        ${stack.processes.map((p) => `${p.name} (pid ${String(p.pid)})`).join(', ')}`,
       'Ctrl-C stops everything.',

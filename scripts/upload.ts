@@ -63,8 +63,8 @@ program
     };
     const json = opts.json === true;
     process.exitCode = await withTemporalClient(async ({ client, namespace }) => {
-      const { handle, started } = await startReviewUpload(client, input, opts.taskQueue ? { taskQueue: opts.taskQueue as string } : {});
-      const link = webUiLink(namespace, handle.workflowId, (await handle.describe()).runId);
+      const { handle, started, runId } = await startReviewUpload(client, input, opts.taskQueue ? { taskQueue: opts.taskQueue as string } : {});
+      const link = webUiLink(namespace, handle.workflowId, runId);
       if (!json) process.stderr.write(`${started ? 'Started' : 'Joined the running'} run ${handle.workflowId}\n${link}\n`);
       if (opts.follow === false) {
         if (json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, started, webUi: link })}\n`);

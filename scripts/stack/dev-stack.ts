@@ -197,7 +197,8 @@ export async function startWorker(env: NodeJS.ProcessEnv, options: StartOptions)
  */
 export async function startDevStack(settings: DevStackSettings, options: StartOptions): Promise<RunningDevStack> {
   const temporalAddress = `127.0.0.1:${settings.temporalPort}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: `http://localhost:${settings.uiPort}` };
+  const uiUrl = `http://localhost:${settings.uiPort}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: uiUrl };
   const processes: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     for (const p of [...processes].reverse()) await p.stop();
@@ -212,5 +213,5 @@ export async function startDevStack(settings: DevStackSettings, options: StartOp
     await stop();
     throw err;
   }
-  return { temporalAddress, uiUrl: `http://localhost:${settings.uiPort}`, emulator, env, processes, stop };
+  return { temporalAddress, uiUrl, emulator, env, processes, stop };
 }
