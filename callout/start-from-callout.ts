@@ -3,6 +3,7 @@ import { NamespaceNotFoundError } from '@temporalio/client';
 import { startReviewUpload } from '../client/start-review-upload';
 import { targetFor } from '../client/targets';
 import type { ReviewUploadInput } from '../contracts/review-upload';
+import { uploadInputOf } from '../contracts/targets';
 import type { UploadTarget } from '../contracts/targets';
 import { webUiLink } from '../workers/temporal-connection';
 import type { CalloutRequest } from './payload';
@@ -60,15 +61,7 @@ export function uploadInputFor(callout: Extract<CalloutRequest, { kind: 'upload'
       `Target "${target.name}" does not serve review definition ${callout.reviewDefinitionId}: add it to targets.${index}.reviewDefinitionIds in ${deps.targetsFile} if its instances need this resource's data.`,
     );
   }
-  const input: ReviewUploadInput = {
-    catalogId: callout.catalogId,
-    resourceId: callout.resourceId,
-    reviewDefinitionId: callout.reviewDefinitionId,
-    reviewInstanceId: callout.reviewInstanceId,
-    source: target.source,
-    ...(target.options === undefined ? {} : { options: target.options }),
-  };
-  return { input, target };
+  return { input: uploadInputOf(target, callout.reviewDefinitionId, callout.reviewInstanceId), target };
 }
 
 export async function startFromCallout(callout: Extract<CalloutRequest, { kind: 'upload' }>, deps: StartFromCalloutDeps): Promise<StartedFromCallout> {

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ReviewUploadInput } from '../contracts/review-upload';
 import { reviewUploadWorkflowId } from '../contracts/review-upload';
 import { parseReviewUploadInput } from '../contracts/review-upload-schema';
-import { SearchAttributes, TASK_QUEUE } from '../contracts/temporal';
+import { TASK_QUEUE, uploadRunSearchAttributes } from '../contracts/temporal';
 import type { reviewUpload } from '../workflows';
 
 export interface StartedUpload {
@@ -49,11 +49,7 @@ export async function startReviewUpload(client: Client, raw: unknown, options: S
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: options.automated ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SearchAttributes.reviewInstanceId, value: input.reviewInstanceId },
-        { key: SearchAttributes.catalogId, value: input.catalogId },
-        { key: SearchAttributes.resourceId, value: input.resourceId },
-      ],
+      typedSearchAttributes: uploadRunSearchAttributes(input),
       staticSummary: `Upload access data for review instance ${input.reviewInstanceId}`,
       staticDetails: [
         `catalog ${input.catalogId}, resource ${input.resourceId}`,

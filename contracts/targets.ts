@@ -3,7 +3,7 @@
  * reviews. Read from UPLOAD_TARGETS_FILE (YAML or JSON; schema in client/targets.ts) by every trigger: the
  * review-cycle workflow (via its schedule's arguments), the Entra callout receiver, and the sweeper.
  */
-import type { ReviewUploadOptions, UploadSource } from './review-upload';
+import type { ReviewUploadInput, ReviewUploadOptions, UploadSource } from './review-upload';
 
 export interface UploadTarget {
   /** A short name for people, logs and schedule ids, e.g. `ledger`. */
@@ -15,4 +15,16 @@ export interface UploadTarget {
   /** Where each run's files come from (a mapping file on the workers' volume, as a rule). */
   source: UploadSource;
   options?: ReviewUploadOptions;
+}
+
+/** The upload run's input for one review instance of a target: what every trigger (cycle, callout) starts. */
+export function uploadInputOf(target: UploadTarget, reviewDefinitionId: string, reviewInstanceId: string): ReviewUploadInput {
+  return {
+    catalogId: target.catalogId,
+    resourceId: target.resourceId,
+    reviewDefinitionId,
+    reviewInstanceId,
+    source: target.source,
+    ...(target.options === undefined ? {} : { options: target.options }),
+  };
 }

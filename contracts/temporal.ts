@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 
 /** The task queue every worker of this project polls and every run is started on. */
 export const TASK_QUEUE = 'entra-review-upload';
@@ -17,6 +18,15 @@ export const SearchAttributes = {
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SearchAttributes);
+
+/** The search attributes an upload run starts with, whoever starts it (person, review cycle, callout). */
+export function uploadRunSearchAttributes(ids: { reviewInstanceId: string; catalogId: string; resourceId: string }): SearchAttributePair[] {
+  return [
+    { key: SearchAttributes.reviewInstanceId, value: ids.reviewInstanceId },
+    { key: SearchAttributes.catalogId, value: ids.catalogId },
+    { key: SearchAttributes.resourceId, value: ids.resourceId },
+  ];
+}
 
 /** `NAME=Type` arguments for `temporal server start-dev --search-attribute`. */
 export function searchAttributeCliArgs(): string[] {

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
-import type { ReviewUploadInput } from '../contracts/review-upload';
+import { uploadInputOf } from '../contracts/targets';
 import { reviewUploadWorkflowId } from '../contracts/review-upload';
-import { SearchAttributes } from '../contracts/temporal';
+import { uploadRunSearchAttributes } from '../contracts/temporal';
 import type { ReviewCycleInput, ReviewCycleResult, TriggerActivities } from '../contracts/triggers';
 import { NON_RETRYABLE_GRAPH_FAILURES } from '../contracts/graph-failures';
 import { describeFailure } from './review-upload/failures';
@@ -33,14 +33,7 @@ export async function reviewCycle(input: ReviewCycleInput): Promise<ReviewCycleR
         continue;
       }
       for (const instance of instances) {
-        const upload: ReviewUploadInput = {
-          catalogId: target.catalogId,
-          resourceId: target.resourceId,
-          reviewDefinitionId,
-          reviewInstanceId: instance.id,
-          source: target.source,
-          ...(target.options ? { options: target.options } : {}),
-        };
+        const upload = uploadInputOf(target, reviewDefinitionId, instance.id);
         const workflowId = reviewUploadWorkflowId(upload);
         result.found.push({ target: target.name, reviewDefinitionId, reviewInstanceId: instance.id, workflowId });
         try {
@@ -49,11 +42,7 @@ export async function reviewCycle(input: ReviewCycleInput): Promise<ReviewCycleR
             args: [upload],
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: SearchAttributes.reviewInstanceId, value: instance.id },
-              { key: SearchAttributes.catalogId, value: target.catalogId },
-              { key: SearchAttributes.resourceId, value: target.resourceId },
-            ],
+            typedSearchAttributes: uploadRunSearchAttributes(upload),
             staticSummary: `Upload access data for review instance ${instance.id} (target ${target.name}, started by the review cycle)`,
           });
           result.started.push(workflowId);

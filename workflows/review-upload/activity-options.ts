@@ -1,6 +1,7 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { ReviewUploadActivities } from '../../contracts/activities';
 import { NON_RETRYABLE_GRAPH_FAILURES } from '../../contracts/graph-failures';
+import { NoticeFailureType } from '../../contracts/notice';
 import { NON_RETRYABLE_SESSION_FAILURES } from '../../contracts/session-activities';
 
 /** Failure types no retry can fix: the run moves on to compensation at once. */
@@ -58,5 +59,5 @@ export const compensation = proxyActivities<ReviewUploadActivities>({
 export const notices = proxyActivities<ReviewUploadActivities>({
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '5m',
-  retry: { initialInterval: '2s', maximumInterval: '30s', nonRetryableErrorTypes: ['NoticeRejected'] },
+  retry: { initialInterval: '2s', maximumInterval: '30s', nonRetryableErrorTypes: [NoticeFailureType.rejected] },
 });
