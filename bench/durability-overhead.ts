@@ -25,9 +25,8 @@ import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { createWorkerActivities } from '../workers/activities';
 import { WORKFLOWS_ENTRY, createWorker } from '../workers/create-worker';
 import { loadWorkerSettings } from '../workers/worker-settings';
-import { writeSyntheticCsv } from './upload-fixtures';
+import { LEDGER, writeSyntheticCsv } from './upload-fixtures';
 
-const LEDGER = { catalogId: 'c0ffee00-0000-4000-8000-00000000ca01', resourceId: 'd00d0000-0000-4000-8000-00000000b001', reviewDefinitionId: 'e1e1e1e1-0000-4000-8000-0000000000d1' };
 const CONCURRENCY = 2; // the workflow's default; the plain script uses the same
 
 const option = (name: string, fallback: number): number => {

@@ -1,6 +1,16 @@
-/** Generated CSV files for the upload benchmarks: realistic rows, written in large blocks, never held whole in memory. */
+/**
+ * Shared by the upload benchmarks: the seeded review they upload for, and generated CSV files (realistic rows, written
+ * in large blocks, never held whole in memory).
+ */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+
+/** The seeded review the upload benchmarks upload for: definition "Quarterly review: Ledger" (examples/emulator-seed.json). */
+export const LEDGER = {
+  catalogId: 'c0ffee00-0000-4000-8000-00000000ca01',
+  resourceId: 'd00d0000-0000-4000-8000-00000000b001',
+  reviewDefinitionId: 'e1e1e1e1-0000-4000-8000-0000000000d1',
+} as const;
 
 const HEADER = 'PrincipalId,PrincipalType,PermissionId,PermissionName,PermissionDescription,PermissionType,ScopeId,ScopeDisplayName,EntitlementOwners_Users,EntitlementOwners_Groups,CustomData\n';
 

@@ -20,12 +20,10 @@ import { clientEnvironment, startEmulator } from '../emulator';
 import { reexecTrustingEmulatorCa } from './emulator-ca';
 import type { RunningEmulator } from '../emulator';
 import type { ChildResult, ChildTask } from './upload-client-child';
-import { writeSyntheticCsv } from './upload-fixtures';
+import { LEDGER, writeSyntheticCsv } from './upload-fixtures';
 
 const execFileAsync = promisify(execFile);
-const CATALOG = 'c0ffee00-0000-4000-8000-00000000ca01';
-const RESOURCE = 'd00d0000-0000-4000-8000-00000000b001';
-const DEFINITION = 'e1e1e1e1-0000-4000-8000-0000000000d1';
+const { catalogId: CATALOG, resourceId: RESOURCE, reviewDefinitionId: DEFINITION } = LEDGER;
 const MB = 1024 * 1024;
 
 function option(name: string, fallback: string): string {
@@ -80,7 +78,8 @@ async function main(): Promise<void> {
   let dispatcher: ReturnType<typeof createGraphDispatcher> | undefined;
   try {
     const env = graphEnv(emulator);
-    const credential = createCredential(loadGraphSettings(env));
+    const settings = loadGraphSettings(env);
+    const credential = createCredential(settings);
     const token = await credential.getToken(GRAPH_SCOPE);
     if (token === null) throw new Error('no token from the emulator');
     // The token goes to curl in a private header file, not on its command line.
@@ -88,7 +87,6 @@ async function main(): Promise<void> {
     await writeFile(headerFile, `Authorization: Bearer ${token.token}\n`);
     await chmod(headerFile, 0o600);
 
-    const settings = loadGraphSettings(env);
     dispatcher = createGraphDispatcher(settings);
     const graph = new GraphClient({ credential, dispatcher, settings });
     const openSession = async () => {

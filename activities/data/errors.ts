@@ -51,8 +51,3 @@ export function formatProblem(problem: DataInputProblem): string {
   const hint = problem.hint === undefined ? '' : problem.reason.includes('\n') ? `\n${problem.hint}` : ` ${problem.hint}`;
   return `${where}${field}: ${problem.reason}.${hint}`;
 }
-
-/** True when an error is an abort (activity cancelled, or the caller's signal fired). */
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError');
-}

@@ -1,7 +1,7 @@
 import { DataInputError } from './errors';
 import { cellText, getPath } from './field-path';
 import type { CompiledJoin } from './mapping';
-import type { DataSource, SourceReadContext } from './sources/types';
+import type { DataSource, SourceReadContext, SourceRecord } from './sources/types';
 import { renderTemplate } from './template';
 import type { RowValues } from './template';
 
@@ -30,13 +30,15 @@ export function normaliseKey(key: string, caseSensitive: boolean): string {
 export async function loadJoin(
   join: CompiledJoin,
   source: DataSource,
-  fields: ReadonlyMap<string, string>,
   context: SourceReadContext,
 ): Promise<JoinLookup> {
   const table = new Map<string, ProjectedRecord[]>();
-  const keep = [...fields.keys()];
+  const keep = [...context.expectedFields.keys()]; // only the fields the mapping reads are kept
   let records = 0;
   let duplicateKeys = 0;
+  // One view reused for every record (templates render synchronously), not a new object and closure per record.
+  let current: SourceRecord['fields'] = {};
+  const recordValues: RowValues = { values: (ref) => [cellText(getPath(current, ref.field))] };
   for await (const record of source.records(context)) {
     records += 1;
     if (records > join.maxRecords) {
@@ -47,7 +49,7 @@ export async function loadJoin(
         hint: 'Filter the export to the people and permissions under review, or raise the limit if the worker has the memory.',
       });
     }
-    const recordValues: RowValues = { values: (ref) => [cellText(getPath(record.fields, ref.field))] };
+    current = record.fields;
     const key = normaliseKey(renderTemplate(join.joinedKey, recordValues), join.caseSensitive);
     if (key === '') continue; // a record without a key cannot match any row
     const projected: Record<string, unknown> = {};

@@ -11,6 +11,7 @@ import type { Predicate } from './signals';
 import type { SourceRegistry, ValidatedSource } from './sources/registry';
 import { compileTemplate } from './template';
 import type { FieldRef, Template } from './template';
+import type { ValidationSettings } from './validate';
 import { formatPath, settingIssues } from './zod-issues';
 import type { SettingIssue } from './zod-issues';
 
@@ -35,7 +36,7 @@ export interface CompiledMapping {
   columns: { column: UploadColumn; template: Template }[];
   signals: { when: Predicate; text: Template }[];
   customDataSeparator: string;
-  validation: { requireOwners: boolean; maxOwners: number; maxLength: Record<UploadColumn, number> };
+  validation: ValidationSettings;
   output: MappingSettings['output'];
   thresholds: MappingSettings['thresholds'];
   report: MappingSettings['report'];

@@ -76,7 +76,7 @@ export async function runPipeline(
   const joins: JoinLookup[] = [];
   for (const join of mapping.joins) {
     const source = join.source.build(environment(join.name));
-    const lookup = await loadJoin(join, source, mapping.expectedFields.get(join.name) ?? new Map<string, string>(), context(join.name, (problem) => {
+    const lookup = await loadJoin(join, source, context(join.name, (problem) => {
       report.counts.joinRecordsRejected += 1;
       report.reject(join.name, problem.origin, problem.field, problem.reason);
     }));
@@ -92,13 +92,14 @@ export async function runPipeline(
   const signalRows = mapping.signals.map(() => 0);
   const seen = new GrantKeySet();
   const scopeAt = mapping.layout.columns.indexOf('ScopeId');
+  const keysOf = keysToResolve(mapping.layout);
   let batch: { cells: string[]; origin: RecordOrigin; signals: number[] | undefined }[] = [];
 
   const flush = async (): Promise<void> => {
     deps.signal?.throwIfAborted(); // cancellation is checked once per batch
     const rows = batch;
     batch = [];
-    const keys = rows.flatMap((r) => keysToResolve(r.cells, mapping.layout));
+    const keys = rows.flatMap((r) => keysOf(r.cells));
     const resolved = keys.length > 0 ? await deps.resolver.resolve(keys, deps.signal) : new Map<string, string | null>();
     const accepted: string[][] = [];
     for (const { cells, origin, signals } of rows) {
@@ -145,11 +146,12 @@ export async function runPipeline(
       matched = [];
       const base = cells[customDataAt] as string;
       if (base.trim() !== '') notes.push(base);
-      mapping.signals.forEach((signal, i) => {
-        if (!signal.when(row)) return;
-        matched?.push(i);
+      for (let i = 0; i < mapping.signals.length; i += 1) {
+        const signal = mapping.signals[i] as CompiledMapping['signals'][number];
+        if (!signal.when(row)) continue;
+        matched.push(i);
         notes.push(renderTemplate(signal.text, row));
-      });
+      }
       cells[customDataAt] = notes.join(mapping.customDataSeparator);
     }
     batch.push({ cells, origin: record.origin, signals: matched });

@@ -83,9 +83,10 @@ export class ReportCollector {
 
   unresolvedRow(source: string, origin: RecordOrigin, key: string): void {
     this.counts.rowsUnresolved += 1;
-    const known = this.unresolved.get(key.toLowerCase());
+    const normalised = key.toLowerCase();
+    const known = this.unresolved.get(normalised);
     if (known !== undefined) known.rows += 1;
-    else this.unresolved.set(key.toLowerCase(), { rows: 1, firstSeen: `${source}: ${describeOrigin(origin)}` });
+    else this.unresolved.set(normalised, { rows: 1, firstSeen: `${source}: ${describeOrigin(origin)}` });
   }
 
   duplicate(source: string, origin: RecordOrigin, [principal, permission, scope]: [string, string, string]): void {

@@ -1,6 +1,7 @@
 import type { ConditionSettings } from './mapping-schema';
 import type { FieldRef, RowValues } from './template';
 import { parseFieldRef } from './template';
+import { formatPath } from './zod-issues';
 import type { SettingIssue } from './zod-issues';
 
 /** A row as conditions see it: field values plus whether each join found a record. */
@@ -25,6 +26,8 @@ const OTHER_OPERATORS = ['missing', 'present', 'all', 'any', 'not'] as const;
 const DAY_MS = 86_400_000;
 
 const norm = (value: string): string => value.trim().toLowerCase();
+/** A field's values, normalised, without the empty ones. */
+const normValues = (row: RowContext, ref: FieldRef): string[] => row.values(ref).map(norm).filter((v) => v !== '');
 
 /** Compiles a signal condition; problems are added to `issues` with their key path (and a never-true predicate returned). */
 export function compileCondition(
@@ -61,7 +64,7 @@ export function compileCondition(
       issues.push({ path: [...path, key], message: `'${text}' must name the primary source or a join (${[...scope.sources].join(', ')})` });
       return undefined;
     }
-    scope.use(ref, `${formatKey(path)}.${key}`);
+    scope.use(ref, `${formatPath(path)}.${key}`);
     return ref;
   };
 
@@ -86,14 +89,17 @@ export function compileCondition(
   }
   const ref = fieldRef(settings.field as string, 'field');
   if (ref === undefined) return never;
-  const values = (row: RowContext): string[] => row.values(ref).map(norm).filter((v) => v !== '');
+  const values = (row: RowContext): string[] => normValues(row, ref);
   switch (op) {
     case 'equals':
     case 'notEquals': {
       const wanted = new Set((Array.isArray(settings[op]) ? (settings[op]) : [settings[op] as string]).map(norm));
       return op === 'equals'
         ? (row) => values(row).some((v) => wanted.has(v))
-        : (row) => values(row).length > 0 && values(row).every((v) => !wanted.has(v));
+        : (row) => {
+            const found = values(row);
+            return found.length > 0 && found.every((v) => !wanted.has(v));
+          };
     }
     case 'empty':
       return (row) => values(row).length === 0;
@@ -114,7 +120,7 @@ export function compileCondition(
       if (other === undefined) return never;
       return (row) => {
         const a = values(row);
-        const b = row.values(other).map(norm).filter((v) => v !== '');
+        const b = normValues(row, other);
         return a.length > 0 && b.length > 0 && !a.some((v) => b.includes(v));
       };
     }
@@ -128,8 +134,4 @@ export function compileCondition(
         });
     }
   }
-}
-
-function formatKey(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

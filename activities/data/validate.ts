@@ -25,14 +25,24 @@ export function splitOwners(cell: string): string[] {
   return cell.split(/[,;]/).map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** Keys a row needs resolved: its principal and user owners given as UPN or e-mail. */
-export function keysToResolve(cells: readonly string[], layout: UploadLayout): string[] {
-  const keys: string[] = [];
-  const principal = (cells[0] ?? '').trim();
-  if (principal.includes('@')) keys.push(principal);
+/**
+ * The keys a row of this layout needs resolved: its principal and user owners given as UPN or e-mail. The owners
+ * column is looked up once per layout here, not once per row.
+ */
+export function keysToResolve(layout: UploadLayout): (cells: readonly string[]) => string[] {
   const ownersAt = layout.columns.indexOf('EntitlementOwners_Users');
-  if (ownersAt >= 0) for (const owner of splitOwners(cells[ownersAt] ?? '')) if (owner.includes('@')) keys.push(owner);
-  return keys;
+  return (cells) => {
+    const keys: string[] = [];
+    const principal = (cells[0] ?? '').trim();
+    if (principal.includes('@')) keys.push(principal);
+    if (ownersAt >= 0) for (const owner of splitOwners(cells[ownersAt] ?? '')) if (owner.includes('@')) keys.push(owner);
+    return keys;
+  };
+}
+
+/** A rejected row's verdict, the value shortened for the report. */
+function rejection(column: UploadColumn, reason: string, value: string, unresolved = false): RowVerdict {
+  return { ok: false, unresolved, field: column, reason, value: value.length > 80 ? `${value.slice(0, 77)}...` : value };
 }
 
 /**
@@ -48,17 +58,10 @@ export function validateRow(
   const cells = mapped; // the caller's fresh array: updated in place, saving one array per row
   for (let i = 0; i < cells.length; i += 1) cells[i] = (cells[i] as string).trim();
   const columns = layout.columns;
-  const reject = (column: UploadColumn, reason: string, value: string, unresolved = false): RowVerdict => ({
-    ok: false,
-    unresolved,
-    field: column,
-    reason,
-    value: value.length > 80 ? `${value.slice(0, 77)}...` : value,
-  });
 
   for (let i = 0; i < columns.length; i += 1) {
     const column = columns[i] as UploadColumn;
-    if (REQUIRED_VALUES.has(column) && cells[i] === '') return reject(column, 'is empty; every row needs a value here (check the mapping of this column)', '');
+    if (REQUIRED_VALUES.has(column) && cells[i] === '') return rejection(column, 'is empty; every row needs a value here (check the mapping of this column)', '');
   }
 
   // PrincipalId: an object id, or a UPN/e-mail that resolves to one.
@@ -67,14 +70,14 @@ export function validateRow(
     cells[0] = principal.toLowerCase();
   } else if (principal.includes('@')) {
     const id = resolved.get(principal);
-    if (id === undefined || id === null) return reject('PrincipalId', 'no Entra ID user has this UPN or e-mail', principal, true);
+    if (id === undefined || id === null) return rejection('PrincipalId', 'no Entra ID user has this UPN or e-mail', principal, true);
     cells[0] = id.toLowerCase();
   } else {
-    return reject('PrincipalId', 'is neither an Entra object id (GUID) nor a UPN/e-mail', principal);
+    return rejection('PrincipalId', 'is neither an Entra object id (GUID) nor a UPN/e-mail', principal);
   }
 
   const type = KNOWN_PRINCIPAL_TYPES.get((cells[1] as string).toLowerCase());
-  if (type === undefined) return reject('PrincipalType', `unknown principal type (expected ${layout.name === '11-column' ? 'EntraIdUser' : 'EntraIdUser or user'})`, cells[1] as string);
+  if (type === undefined) return rejection('PrincipalType', `unknown principal type (expected ${layout.name === '11-column' ? 'EntraIdUser' : 'EntraIdUser or user'})`, cells[1] as string);
   cells[1] = layout.name === '11-column' ? 'EntraIdUser' : type;
 
   let neutralised = 0;
@@ -84,26 +87,26 @@ export function validateRow(
     let cell = cells[i] as string;
     if (column === 'EntitlementOwners_Users' || column === 'EntitlementOwners_Groups') {
       const owners = splitOwners(cell);
-      if (owners.length > settings.maxOwners) return reject(column, `lists ${owners.length} owners, more than validation.maxOwners (${settings.maxOwners})`, cell);
+      if (owners.length > settings.maxOwners) return rejection(column, `lists ${owners.length} owners, more than validation.maxOwners (${settings.maxOwners})`, cell);
       if (settings.requireOwners && owners.length === 0 && column === 'EntitlementOwners_Users' && splitOwners(cells[i + 1] ?? '').length === 0) {
-        return reject(column, 'no owner (users or groups) but validation.requireOwners is set', cell);
+        return rejection(column, 'no owner (users or groups) but validation.requireOwners is set', cell);
       }
       const ids: string[] = [];
       for (const owner of owners) {
         if (isGuid(owner)) ids.push(owner.toLowerCase());
         else if (column === 'EntitlementOwners_Users' && owner.includes('@')) {
           const id = resolved.get(owner);
-          if (id === undefined || id === null) return reject(column, `the owner '${owner}' is not an Entra ID user`, cell);
+          if (id === undefined || id === null) return rejection(column, `the owner '${owner}' is not an Entra ID user`, cell);
           ids.push(id.toLowerCase());
         } else {
-          return reject(column, `'${owner}' is not an object id (GUID)${column === 'EntitlementOwners_Groups' ? '; groups must be given by id' : ''}`, cell);
+          return rejection(column, `'${owner}' is not an object id (GUID)${column === 'EntitlementOwners_Groups' ? '; groups must be given by id' : ''}`, cell);
         }
       }
       cell = ids.join(',');
     }
     const max = settings.maxLength[column];
     if (cell.length > max) {
-      if (column !== 'CustomData') return reject(column, `is ${cell.length} characters long, more than ${max} (validation.maxLength.${column})`, cell);
+      if (column !== 'CustomData') return rejection(column, `is ${cell.length} characters long, more than ${max} (validation.maxLength.${column})`, cell);
       cell = `${cell.slice(0, max - 3)}...`; // reviewer context only: shorten rather than drop the access row
       truncated = true;
     }

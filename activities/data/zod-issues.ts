@@ -22,9 +22,3 @@ export function formatPath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(root)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
-
-export function formatZodIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): string {
-  return settingIssues(error, prefix)
-    .map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`)
-    .join('\n');
-}

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { z } from 'zod';
 import { DataInputError } from '../errors';
 import type { SourceReadContext, SourceRecord } from './types';
+import { assertReadableNonEmpty } from './text-file';
 import { createUtf8Guard } from './utf8';
 
 /** CSV settings shared by the CSV sources. */
@@ -19,13 +19,8 @@ export const csvOptionsShape = {
   maxRecordSize: z.number().int().positive().default(1_048_576),
 };
 
-export interface CsvReadOptions {
-  /** Absolute path. */
-  path: string;
-  delimiter: string;
-  quote: string;
-  escape: string;
-  maxRecordSize: number;
+/** The CSV settings as their schema gives them (defaults applied), `path` resolved to an absolute path. */
+export interface CsvReadOptions extends z.infer<z.ZodObject<typeof csvOptionsShape>> {
   settingPath: string;
   /** Renames header cells (e.g. to canonical upload column names); returns undefined to keep a cell as is. */
   renameHeader?: (cell: string) => string | undefined;
@@ -37,7 +32,7 @@ const OTHER_DELIMITERS = [',', ';', '\t', '|'];
 export async function* readCsvRecords(options: CsvReadOptions, context: SourceReadContext): AsyncGenerator<SourceRecord> {
   const location = options.path;
   context.signal?.throwIfAborted();
-  await assertReadableNonEmpty(options.path, options.settingPath);
+  await assertReadableNonEmpty(options.path, options.settingPath, 'Export it again; an export with no rows still needs its header row.');
 
   const parser = parse({
     bom: true,
@@ -110,27 +105,6 @@ function newlinesIn(record: string[]): number {
     }
   }
   return count;
-}
-
-async function assertReadableNonEmpty(path: string, settingPath: string): Promise<void> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch (cause) {
-    throw new DataInputError(
-      { origin: { location: path }, field: `${settingPath}.path`, reason: 'the file does not exist or cannot be read', hint: 'Check the path (relative paths start at the mapping file\'s folder).' },
-      { cause },
-    );
-  }
-  if (size === 0) {
-    throw new DataInputError({
-      origin: { location: path, line: 1 },
-      reason: 'the file is empty',
-      hint: 'Export it again; an export with no rows still needs its header row.',
-    });
-  }
 }
 
 function checkHeader(header: string[], line: number, options: CsvReadOptions, context: SourceReadContext): string[] {

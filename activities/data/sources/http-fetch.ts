@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { DataInputError, SourceUnavailableError } from '../errors';
+import { isJsonObject } from '../field-path';
 import type { HttpOptions } from './http-options';
+import type { SourceEnvironment, SourceReadContext, SourceRecord } from './types';
 
 export interface JsonPage {
   body: unknown;
@@ -19,6 +21,36 @@ export interface FetchJsonOptions {
 }
 
 const RETRYABLE = (status: number): boolean => status === 429 || status >= 500;
+
+/** One page for an HTTP source's read: its request settings and credentials, the read's signal, the process's dispatcher. */
+export function fetchSourcePage(
+  url: string,
+  http: HttpOptions,
+  authHeaders: Record<string, string>,
+  environment: SourceEnvironment,
+  context: SourceReadContext,
+): Promise<JsonPage> {
+  return fetchJsonPage(url, {
+    http,
+    authHeaders,
+    settingPath: environment.settingPath,
+    ...(context.signal !== undefined ? { signal: context.signal } : {}),
+    ...(environment.dispatcher !== undefined ? { dispatcher: environment.dispatcher } : {}),
+  });
+}
+
+/** The records of one page: each JSON object with its index on the page; anything else is rejected on its own. */
+export function* pageRecords(records: readonly unknown[], url: string, context: SourceReadContext): Generator<SourceRecord> {
+  for (let index = 0; index < records.length; index += 1) {
+    const value: unknown = records[index];
+    const origin = { location: url, index };
+    if (!isJsonObject(value)) {
+      context.reject({ origin, field: '(record)', reason: 'the record is not a JSON object' });
+      continue;
+    }
+    yield { fields: value, origin };
+  }
+}
 
 /**
  * GETs one JSON page through undici, retrying 429 and 5xx answers (waiting Retry-After when given, else an

@@ -1,8 +1,7 @@
-import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { DataInputError } from '../errors';
 import { getPath } from '../field-path';
-import { fetchJsonPage } from './http-fetch';
+import { fetchSourcePage, pageRecords } from './http-fetch';
 import { authHeaders, httpOptionsShape } from './http-options';
 import { defineSource } from './types';
 
@@ -49,9 +48,7 @@ export const httpJsonSource = defineSource({
           if (pages >= settings.maxPages) {
             throw new DataInputError({ origin: { location: url }, field: `${settingPath}.maxPages`, reason: `more than ${settings.maxPages} pages`, hint: 'Check the paging settings (a cursor that never ends?) or raise the limit.' });
           }
-          const page = await fetchJsonPage(url, {
-            http: settings, authHeaders: headers, settingPath, ...optional(context.signal, environment.dispatcher),
-          });
+          const page = await fetchSourcePage(url, settings, headers, environment, context);
           const records = getPath(page.body, settings.recordsPath);
           if (!Array.isArray(records)) {
             throw new DataInputError({
@@ -62,15 +59,7 @@ export const httpJsonSource = defineSource({
             });
           }
           const pageUrl = url;
-          for (let index = 0; index < records.length; index += 1) {
-            const value: unknown = records[index];
-            const origin = { location: pageUrl, index };
-            if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-              context.reject({ origin, field: '(record)', reason: 'the record is not a JSON object' });
-              continue;
-            }
-            yield { fields: value as Record<string, unknown>, origin };
-          }
+          yield* pageRecords(records, pageUrl, context);
           switch (paging.type) {
             case 'none':
               url = undefined;
@@ -125,8 +114,4 @@ export function nextFromLinkHeader(header: string | string[] | undefined, pageUr
     if (rel !== undefined && rel.toLowerCase().split(/\s+/).includes('next')) return new URL(match[1] ?? '', pageUrl).toString();
   }
   return undefined;
-}
-
-function optional(signal: AbortSignal | undefined, dispatcher: Dispatcher | undefined): { signal?: AbortSignal; dispatcher?: Dispatcher } {
-  return { ...(signal !== undefined ? { signal } : {}), ...(dispatcher !== undefined ? { dispatcher } : {}) };
 }

@@ -29,15 +29,8 @@ export const httpOptionsShape = {
   headers: z.record(z.string(), z.string()).default({}),
 };
 
-export interface HttpOptions {
-  auth: AuthSettings;
-  timeoutMs: number;
-  retries: number;
-  retryBaseDelayMs: number;
-  maxRetryAfterMs: number;
-  maxPageBytes: number;
-  headers: Record<string, string>;
-}
+/** The request settings of an HTTP source, as its schema gives them (defaults applied). */
+export type HttpOptions = z.infer<z.ZodObject<typeof httpOptionsShape>>;
 
 /** Builds the Authorization (or API key) header from the environment; fails naming the setting and the variable. */
 export function authHeaders(auth: AuthSettings, env: Readonly<Record<string, string | undefined>>, settingPath: string): Record<string, string> {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DataInputError } from '../errors';
+import { isJsonObject } from '../field-path';
 import { JsonArrayScanner, JsonScanError } from './json-scanner';
 import { readTextChunks } from './text-file';
 import { defineSource } from './types';
@@ -33,11 +34,11 @@ export const jsonArraySource = defineSource({
                 context.reject({ origin, field: '(record)', reason: `invalid JSON (${(error as Error).message})` });
                 continue;
               }
-              if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+              if (!isJsonObject(value)) {
                 context.reject({ origin, field: '(record)', reason: 'the array element is not an object' });
                 continue;
               }
-              yield { fields: value as Record<string, unknown>, origin };
+              yield { fields: value, origin };
             }
           }
           scanner.end();

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DataInputError } from '../errors';
+import { isJsonObject } from '../field-path';
 import { readTextChunks } from './text-file';
 import { defineSource } from './types';
 
@@ -58,11 +59,11 @@ export const ndjsonSource = defineSource({
             context.reject({ origin, field: '(record)', reason: `invalid JSON (${(error as Error).message})` });
             return undefined;
           }
-          if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          if (!isJsonObject(value)) {
             context.reject({ origin, field: '(record)', reason: 'the line is not a JSON object' });
             return undefined;
           }
-          return value as Record<string, unknown>;
+          return value;
         };
         for await (const text of readTextChunks(path, environment.settingPath, context.signal)) {
           for (const { line, number } of lines(pending + text, false)) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DataInputError } from '../errors';
-import { fetchJsonPage } from './http-fetch';
+import { fetchSourcePage, pageRecords } from './http-fetch';
 import { authHeaders, httpOptionsShape } from './http-options';
 import { defineSource } from './types';
 
@@ -44,26 +44,12 @@ export const serviceNowSource = defineSource({
         const headers = authHeaders(settings.auth, environment.env, settingPath);
         for (let offset = 0; ; ) {
           const url = pageUrl(offset);
-          const page = await fetchJsonPage(url, {
-            http: settings,
-            authHeaders: headers,
-            settingPath,
-            ...(context.signal !== undefined ? { signal: context.signal } : {}),
-            ...(environment.dispatcher !== undefined ? { dispatcher: environment.dispatcher } : {}),
-          });
+          const page = await fetchSourcePage(url, settings, headers, environment, context);
           const result = (page.body as { result?: unknown } | null)?.result;
           if (!Array.isArray(result)) {
             throw new DataInputError({ origin: { location: url }, field: `${settingPath}.table`, reason: 'the answer has no `result` array', hint: 'Check instanceUrl and table point at the Table API.' });
           }
-          for (let index = 0; index < result.length; index += 1) {
-            const value: unknown = result[index];
-            const origin = { location: url, index };
-            if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-              context.reject({ origin, field: '(record)', reason: 'the record is not a JSON object' });
-              continue;
-            }
-            yield { fields: value as Record<string, unknown>, origin };
-          }
+          yield* pageRecords(result, url, context);
           offset += result.length;
           if (result.length < settings.pageSize) break;
           if (offset >= settings.maxRecords) {

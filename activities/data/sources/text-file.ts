@@ -9,19 +9,7 @@ import { createUtf8Guard } from './utf8';
  * its own. A leading BOM is dropped. Fails naming the file when it is missing, empty or not UTF-8.
  */
 export async function* readTextChunks(path: string, settingPath: string, signal?: AbortSignal): AsyncGenerator<string> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    if (info.size === 0) {
-      throw new DataInputError({ origin: { location: path, line: 1 }, reason: 'the file is empty', hint: 'Export it again.' });
-    }
-  } catch (cause) {
-    if (cause instanceof DataInputError) throw cause;
-    throw new DataInputError(
-      { origin: { location: path }, field: `${settingPath}.path`, reason: 'the file does not exist or cannot be read', hint: 'Check the path (relative paths start at the mapping file\'s folder).' },
-      { cause },
-    );
-  }
+  await assertReadableNonEmpty(path, settingPath, 'Export it again.');
   const input = createReadStream(path, { highWaterMark: 256 * 1024, signal });
   const guard = createUtf8Guard(path);
   pipeline(input, guard, () => {
@@ -37,5 +25,23 @@ export async function* readTextChunks(path: string, settingPath: string, signal?
     }
   } finally {
     input.destroy();
+  }
+}
+
+/** Fails naming the file (and `<settingPath>.path`) when it is missing, not a file, or empty. */
+export async function assertReadableNonEmpty(path: string, settingPath: string, emptyHint: string): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
+  } catch (cause) {
+    throw new DataInputError(
+      { origin: { location: path }, field: `${settingPath}.path`, reason: 'the file does not exist or cannot be read', hint: 'Check the path (relative paths start at the mapping file\'s folder).' },
+      { cause },
+    );
+  }
+  if (size === 0) {
+    throw new DataInputError({ origin: { location: path, line: 1 }, reason: 'the file is empty', hint: emptyHint });
   }
 }
