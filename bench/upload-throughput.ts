@@ -14,7 +14,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GraphClient } from '../activities/graph/client';
 import { GRAPH_SCOPE, createCredential } from '../activities/graph/credential';
+import { createGraphDispatcher } from '../activities/graph/dispatcher';
+import { graphPath } from '../activities/graph/paths';
 import { loadGraphSettings } from '../activities/graph/settings';
 import { clientEnvironment, startEmulator } from '../emulator';
 import { reexecTrustingEmulatorCa } from './emulator-ca';
@@ -73,8 +76,6 @@ async function main(): Promise<void> {
   // round after round (on this VM's throttled disk that slowed every later upload, ours and curl's alike).
   const dir = await mkdtemp(join(tmpdir(), 'upload-bench-'));
   const emulator = await startEmulator({ port: 0, maxUploadBytes: 8 * 1024 * MB });
-  const { GraphClient } = await import('../activities/graph/client');
-  const { createGraphDispatcher } = await import('../activities/graph/dispatcher');
   let dispatcher: ReturnType<typeof createGraphDispatcher> | undefined;
   try {
     const env = graphEnv(emulator);
@@ -105,21 +106,26 @@ async function main(): Promise<void> {
       let baselineRssMb = 0;
       for (let round = 1; round <= rounds; round++) {
         const session = await openSession();
-        const uploadUrl = `${emulator.graphBaseUrl}/v1.0/identityGovernance/entitlementManagement/catalogs/${CATALOG}/resources/${RESOURCE}/uploadSessions/${session.id}/uploadFile`;
+        const uploadUrl = emulator.graphBaseUrl + graphPath(settings.apiVersion, 'uploadFile', { catalogId: CATALOG, resourceId: RESOURCE, sessionId: session.id });
         // Each upload starts with the previous one's writes flushed (`sync`), and the two take turns going first, so
         // neither pays for the other's disk write-back: on this machine that alone moved single rounds by +-20%.
-        const measureOurs = async () => {
+        const afterSync = async <T>(upload: () => Promise<T>): Promise<T> => {
           await execFileAsync('sync');
-          return runClient({ catalogId: CATALOG, resourceId: RESOURCE, sessionId: session.id, path, name: `ours-${sizeMb}-${round}.csv`, size: bytes }, env, emulator.caCertPath);
+          return upload();
         };
-        const measureCurl = async () => {
-          await execFileAsync('sync');
-          return runCurl(uploadUrl, path, `curl-${sizeMb}-${round}.csv`, headerFile, emulator.caCertPath);
-        };
+        const measureOurs = () =>
+          afterSync(() => runClient({ catalogId: CATALOG, resourceId: RESOURCE, sessionId: session.id, path, name: `ours-${sizeMb}-${round}.csv`, size: bytes }, env, emulator.caCertPath));
+        const measureCurl = () => afterSync(() => runCurl(uploadUrl, path, `curl-${sizeMb}-${round}.csv`, headerFile, emulator.caCertPath));
         const oursFirst = round % 2 === 1;
-        const ours = oursFirst ? await measureOurs() : undefined;
-        const curl = await measureCurl();
-        const oursResult = ours ?? (await measureOurs());
+        let oursResult: ChildResult;
+        let curl: Awaited<ReturnType<typeof runCurl>>;
+        if (oursFirst) {
+          oursResult = await measureOurs();
+          curl = await measureCurl();
+        } else {
+          curl = await measureCurl();
+          oursResult = await measureOurs();
+        }
         const oursMbps = bytes / MB / oursResult.seconds;
         const curlMbps = bytes / MB / curl.seconds;
         await graph.deleteUploadSession(CATALOG, RESOURCE, session.id);
