@@ -1,3 +1,4 @@
+import type { AdminSession } from './admin-client';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -38,7 +39,7 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   return parsed.data;
 }
 
-export function adminSession(session: SessionRecord): Record<string, unknown> {
+export function adminSession(session: SessionRecord): AdminSession {
   return { ...session, files: session.files.map(({ contentFile: _contentFile, ...file }) => file) };
 }
 

@@ -35,7 +35,7 @@ export function createTriggerActivities(deps: { graph: GraphClient }): TriggerAc
   return {
     async listInitializingInstances({ reviewDefinitionId }) {
       const instances = await graph.listReviewInstances(reviewDefinitionId, eq('status', 'Initializing'), cancellationSignal());
-      return instances.map((i) => ({ id: i.id, startDateTime: i.startDateTime ?? null }));
+      return instances.map((i) => ({ id: i.id, startDateTime: i.startDateTime }));
     },
 
     async listActiveSessions({ catalogId, resourceId }): Promise<UploadSessionSummary[]> {
